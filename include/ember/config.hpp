@@ -1,0 +1,58 @@
+// ember — compile-time configuration.
+//
+// Every switch is a 0/1 macro prefixed EMBER_ and tested with #if. A project
+// can override any of them before including ember, or in an optional header
+// `ember_user_config.hpp` found on the include path.
+#pragma once
+
+#if defined(__has_include)
+#if __has_include(<ember_user_config.hpp>)
+#include <ember_user_config.hpp>
+#endif
+#endif
+
+/// Use xsimd for the SIMD facade when its headers are available (1) or always
+/// use the portable scalar pack (0). Bare-metal builds default to 0 because
+/// Cortex-M has no SIMD unit that xsimd supports.
+#ifndef EMBER_USE_XSIMD
+#if defined(__has_include)
+#if __has_include(<xsimd/xsimd.hpp>)
+#define EMBER_USE_XSIMD 1
+#else
+#define EMBER_USE_XSIMD 0
+#endif
+#else
+#define EMBER_USE_XSIMD 0
+#endif
+#endif
+
+/// Assertion policy for programming errors (not for bad data, which is
+/// reported by Status): 0 = compiled out, 1 = call EMBER_ASSERT_HANDLER.
+#ifndef EMBER_ASSERT_LEVEL
+#if defined(NDEBUG)
+#define EMBER_ASSERT_LEVEL 0
+#else
+#define EMBER_ASSERT_LEVEL 1
+#endif
+#endif
+
+/// What a failed assertion does. Override to log through a port and halt.
+#ifndef EMBER_ASSERT_HANDLER
+#define EMBER_ASSERT_HANDLER(expr, file, line) __builtin_trap()
+#endif
+
+#if EMBER_ASSERT_LEVEL
+#define EMBER_ASSERT(cond)                                                                         \
+    ((cond) ? static_cast<void>(0) : [] { EMBER_ASSERT_HANDLER(#cond, __FILE__, __LINE__); }())
+#else
+#define EMBER_ASSERT(cond) static_cast<void>(0)
+#endif
+
+/// Alignment in bytes of every SIMD-touched member array (enough for AVX-512).
+#ifndef EMBER_ALIGN
+#define EMBER_ALIGN 64
+#endif
+
+#define EMBER_VERSION_MAJOR 0
+#define EMBER_VERSION_MINOR 1
+#define EMBER_VERSION_PATCH 0

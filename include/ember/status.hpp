@@ -1,0 +1,43 @@
+// ember — status codes returned by every fallible call.
+#pragma once
+
+#include <cstdint>
+
+namespace ember {
+
+/// Result of a fallible operation. Bad data is reported, never repaired:
+/// a call that returns anything but `ok` has left its outputs untouched
+/// unless its documentation says otherwise.
+enum class [[nodiscard]] Status : std::uint8_t {
+    ok = 0,
+    non_finite_input,   ///< an input value was NaN or infinite
+    non_finite_output,  ///< the computation produced NaN or infinity (diverged)
+    dimension_mismatch, ///< a size did not match the compile-time shape
+    invalid_argument,   ///< a parameter is out of its documented range
+    corrupt_data,       ///< a serialized model failed its checks
+    buffer_too_small,   ///< the caller's buffer cannot hold the result
+    not_finished,       ///< the operation needs more steps (e.g. still warming up)
+};
+
+/// Number of Status values (for tables and fuzzers).
+inline constexpr int status_count = 8;
+
+/// Short, stable, human-readable name of a status ("non_finite_input").
+constexpr const char* status_name(Status s) noexcept {
+    switch (s) {
+    case Status::ok: return "ok";
+    case Status::non_finite_input: return "non_finite_input";
+    case Status::non_finite_output: return "non_finite_output";
+    case Status::dimension_mismatch: return "dimension_mismatch";
+    case Status::invalid_argument: return "invalid_argument";
+    case Status::corrupt_data: return "corrupt_data";
+    case Status::buffer_too_small: return "buffer_too_small";
+    case Status::not_finished: return "not_finished";
+    }
+    return "unknown";
+}
+
+/// True when `s` is Status::ok.
+constexpr bool is_ok(Status s) noexcept { return s == Status::ok; }
+
+} // namespace ember

@@ -8,7 +8,8 @@
 //
 // Determinism rules enforced here, whatever the backend:
 //  - `fma` is always fused (hardware where it exists, else a correctly rounded
-//    per-lane std::fma), never a separate multiply and add;
+//    per-lane correctly rounded fma: the C library's, or ember's own emulation
+//    where the library's is not fused), never a separate multiply and add;
 //  - `div` and `sqrt` are correctly rounded (armv7 NEON has no vector divide or
 //    root, so they go lane by lane through the scalar VFP unit);
 //  - there is no operator/ on packs, so no kernel can use an inexact divide.
@@ -90,6 +91,112 @@ inline double pow2_scalar(double n) noexcept {
     return out;
 }
 
+// x = m * 2^e with m in [1, 2), by reading the bits of a positive, normal,
+// finite x. Other inputs give some finite or NaN m (callers filter them).
+inline float split_pow2_scalar(float x, float& e) noexcept {
+    std::uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    e = static_cast<float>(static_cast<std::int32_t>(bits >> 23) - 127);
+    bits = (bits & 0x007fffffu) | 0x3f800000u;
+    float m;
+    std::memcpy(&m, &bits, sizeof m);
+    return m;
+}
+inline double split_pow2_scalar(double x, double& e) noexcept {
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    e = static_cast<double>(static_cast<std::int32_t>(bits >> 52) - 1023);
+    bits = (bits & 0x000fffffffffffffu) | 0x3ff0000000000000u;
+    double m;
+    std::memcpy(&m, &bits, sizeof m);
+    return m;
+}
+
+// Fused multiply-add where the hardware has none for the type (Cortex-M4F
+// has single-precision VFMA only; Cortex-M3 has no FPU) and the C library's
+// fma is not fused (newlib's double fma rounds twice). Boldo & Melquiond's
+// emulation: an exact product, an exact sum, one addition rounded to odd,
+// then one rounding to nearest gives the correctly rounded a*b + c. Valid
+// while a*b neither overflows nor underflows (|a*b| within ~2^-969..2^995);
+// outside that, and for non-finite operands, it is the plain a*b + c.
+#if defined(__arm__) && !defined(__aarch64__) &&                                                  \
+    (!defined(__ARM_FP) || !(__ARM_FP & 8) || !defined(__ARM_FEATURE_FMA))
+#define EMBER_SOFT_FMA_F64 1
+#else
+#define EMBER_SOFT_FMA_F64 0
+#endif
+#if defined(__arm__) && !defined(__aarch64__) &&                                                  \
+    (!defined(__ARM_FP) || !(__ARM_FP & 4) || !defined(__ARM_FEATURE_FMA))
+#define EMBER_SOFT_FMA_F32 1
+#else
+#define EMBER_SOFT_FMA_F32 0
+#endif
+
+// s + e == a + b exactly (Knuth's TwoSum, no branch on magnitudes).
+inline double two_sum(double a, double b, double& e) noexcept {
+    const double s = a + b;
+    const double bb = s - a;
+    e = (a - (s - bb)) + (b - bb);
+    return s;
+}
+
+// a + b rounded to odd: exact sums stay; otherwise the neighbour of the
+// rounded-to-nearest sum, toward the exact value, whose last bit is odd.
+inline double add_round_odd(double a, double b) noexcept {
+    double e;
+    const double s = two_sum(a, b, e);
+    if (e == 0.0) return s;
+    std::uint64_t bits;
+    std::memcpy(&bits, &s, sizeof bits);
+    if (bits & 1u) return s;
+    // Step |s| up when the error points away from zero, down otherwise.
+    const bool away = (e > 0.0) == (s > 0.0);
+    bits = away ? bits + 1 : bits - 1;
+    double out;
+    std::memcpy(&out, &bits, sizeof out);
+    return out;
+}
+
+inline double soft_fma(double a, double b, double c) noexcept {
+    const double p = a * b;
+    const double limit = 0x1p995;
+    const double tiny = 0x1p-969;
+    if (!(std::fabs(p) < limit) || std::fabs(p) < tiny || !(std::fabs(c) < limit)) return p + c;
+    // Dekker's exact product: p + q == a * b.
+    const double split = 134217729.0; // 2^27 + 1
+    const double ac = a * split, bc = b * split;
+    const double ah = ac - (ac - a), al = a - ah;
+    const double bh = bc - (bc - b), bl = b - bh;
+    const double q = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    double tl;
+    const double th = two_sum(c, p, tl);
+    return th + add_round_odd(tl, q);
+}
+
+inline float soft_fma(float a, float b, float c) noexcept {
+    // The product of two floats is exact in double; rounding the sum to odd
+    // in double and then to nearest in float rounds once (53 >= 2 * 24 + 2).
+    const double p = static_cast<double>(a) * static_cast<double>(b);
+    return static_cast<float>(add_round_odd(p, static_cast<double>(c)));
+}
+
+inline double fma_f64(double a, double b, double c) noexcept {
+#if EMBER_SOFT_FMA_F64
+    return soft_fma(a, b, c);
+#else
+    return std::fma(a, b, c);
+#endif
+}
+inline float fma_f32(float a, float b, float c) noexcept {
+#if EMBER_SOFT_FMA_F32
+    return soft_fma(a, b, c);
+#else
+    return std::fma(a, b, c);
+#endif
+}
+inline double fma_any(double a, double b, double c) noexcept { return fma_f64(a, b, c); }
+inline float fma_any(float a, float b, float c) noexcept { return fma_f32(a, b, c); }
+
 } // namespace detail
 
 /// True when Pack<T> uses SIMD registers on this build.
@@ -159,9 +266,11 @@ public:
     friend mask_type operator==(Pack a, Pack b) noexcept { return a.v_ == b.v_; }
     friend mask_type operator!=(Pack a, Pack b) noexcept { return a.v_ != b.v_; }
 
-    friend Pack fma(Pack a, Pack b, Pack c) noexcept { return Pack(std::fma(a.v_, b.v_, c.v_)); }
+    friend Pack fma(Pack a, Pack b, Pack c) noexcept {
+        return Pack(detail::fma_any(a.v_, b.v_, c.v_));
+    }
     friend Pack fnma(Pack a, Pack b, Pack c) noexcept {
-        return Pack(std::fma(-a.v_, b.v_, c.v_));
+        return Pack(detail::fma_any(-a.v_, b.v_, c.v_));
     }
     friend Pack div(Pack a, Pack b) noexcept { return Pack(a.v_ / b.v_); }
     friend Pack sqrt(Pack a) noexcept { return Pack(std::sqrt(a.v_)); }
@@ -171,6 +280,11 @@ public:
     friend Pack select(mask_type m, Pack a, Pack b) noexcept { return m.raw() ? a : b; }
     /// 2^n for integer-valued n with 2^n normal (|n| small enough); exact.
     friend Pack pow2i(Pack n) noexcept { return Pack(detail::pow2_scalar(n.v_)); }
+    /// x = m * 2^e, m in [1, 2), e integer-valued, for positive normal finite
+    /// x (bit manipulation, exact); other inputs give unspecified m and e.
+    friend Pack split_pow2(Pack x, Pack& e) noexcept {
+        return Pack(detail::split_pow2_scalar(x.v_, e.v_));
+    }
 
 private:
     T v_ = T(0);
@@ -232,7 +346,9 @@ public:
     friend Pack operator+(Pack a, Pack b) noexcept { return Pack(a.v_ + b.v_); }
     friend Pack operator-(Pack a, Pack b) noexcept { return Pack(a.v_ - b.v_); }
     friend Pack operator*(Pack a, Pack b) noexcept { return Pack(a.v_ * b.v_); }
-    friend Pack operator-(Pack a) noexcept { return Pack(-a.v_); }
+    // A sign flip, as in scalar code: xsimd 8.1's avx512f neg is 0 - x,
+    // which turns -(+0) into +0.
+    friend Pack operator-(Pack a) noexcept { return Pack(a.v_ ^ native_type(-T(0))); }
     Pack& operator+=(Pack b) noexcept { return *this = *this + b; }
     Pack& operator-=(Pack b) noexcept { return *this = *this - b; }
     Pack& operator*=(Pack b) noexcept { return *this = *this * b; }
@@ -245,14 +361,32 @@ public:
     friend mask_type operator!=(Pack a, Pack b) noexcept { return mask_type(a.v_ != b.v_); }
 
     friend Pack fma(Pack a, Pack b, Pack c) noexcept {
+#if defined(__AVX512F__)
+        // xsimd 8.1 has no avx512f fma kernel: its generic fallback is an
+        // unfused x * y + z. Use the fused intrinsic directly.
+        if constexpr (sizeof(native_type) == 64) {
+            if constexpr (std::is_same_v<T, float>) {
+                return Pack(native_type(_mm512_fmadd_ps(a.v_, b.v_, c.v_)));
+            } else {
+                return Pack(native_type(_mm512_fmadd_pd(a.v_, b.v_, c.v_)));
+            }
+        } else
+#endif
         if constexpr (detail::native_fma) {
             return Pack(xsimd::fma(a.v_, b.v_, c.v_));
         } else {
-            return lanewise3(a, b, c, [](T x, T y, T z) { return std::fma(x, y, z); });
+            return lanewise3(a, b, c, [](T x, T y, T z) { return detail::fma_any(x, y, z); });
         }
     }
     friend Pack fnma(Pack a, Pack b, Pack c) noexcept { return fma(-a, b, c); }
     friend Pack div(Pack a, Pack b) noexcept {
+#if defined(__aarch64__)
+        // xsimd 8.1's neon64 float divide is armv7's reciprocal estimate plus
+        // Newton steps (not correctly rounded); aarch64 has an exact one.
+        if constexpr (std::is_same_v<T, float>) {
+            return Pack(native_type(vdivq_f32(a.v_, b.v_)));
+        } else
+#endif
         if constexpr (detail::native_div_exact) {
             return Pack(a.v_ / b.v_);
         } else {
@@ -260,6 +394,12 @@ public:
         }
     }
     friend Pack sqrt(Pack a) noexcept {
+#if defined(__aarch64__)
+        // Same for the float square root (xsimd 8.1 inherits armv7's estimate).
+        if constexpr (std::is_same_v<T, float>) {
+            return Pack(native_type(vsqrtq_f32(a.v_)));
+        } else
+#endif
         if constexpr (detail::native_div_exact) {
             return Pack(xsimd::sqrt(a.v_));
         } else {
@@ -281,6 +421,23 @@ public:
         // reinterpret: the bits of 2^n.
         const auto bits = xsimd::to_int((n.v_ + native_type(bias)) * native_type(shift));
         return Pack(xsimd::bitwise_cast<native_type>(bits));
+    }
+    friend Pack split_pow2(Pack x, Pack& e) noexcept {
+        constexpr bool is_f = std::is_same_v<T, float>;
+        using U = std::conditional_t<is_f, std::uint32_t, std::uint64_t>;
+        using UB = xsimd::batch<U>;
+        constexpr int mant_bits = is_f ? 23 : 52;
+        constexpr U mant_mask = is_f ? U(0x007fffffu) : U(0x000fffffffffffffu);
+        constexpr U one_bits = is_f ? U(0x3f800000u) : U(0x3ff0000000000000u);
+        // 2^mant_bits as bits, and (2^mant_bits + bias) as T: or-ing the
+        // biased exponent into the mantissa of 2^mant_bits and subtracting
+        // gives the exponent exactly, without an integer-to-float conversion.
+        constexpr U magic_bits = is_f ? U(0x4b000000u) : U(0x4330000000000000u);
+        constexpr T magic = is_f ? T(8388608.0 + 127.0) : T(4503599627370496.0 + 1023.0);
+        const UB bits = xsimd::bitwise_cast<UB>(x.v_);
+        const UB eb = (bits >> mant_bits) | UB(magic_bits);
+        e = Pack(xsimd::bitwise_cast<native_type>(eb) - native_type(magic));
+        return Pack(xsimd::bitwise_cast<native_type>((bits & UB(mant_mask)) | UB(one_bits)));
     }
 
 private:
@@ -306,10 +463,10 @@ private:
 // once for `T` and for `Pack<T>`.
 // ---------------------------------------------------------------------------
 
-inline float fma(float a, float b, float c) noexcept { return std::fma(a, b, c); }
-inline double fma(double a, double b, double c) noexcept { return std::fma(a, b, c); }
-inline float fnma(float a, float b, float c) noexcept { return std::fma(-a, b, c); }
-inline double fnma(double a, double b, double c) noexcept { return std::fma(-a, b, c); }
+inline float fma(float a, float b, float c) noexcept { return detail::fma_f32(a, b, c); }
+inline double fma(double a, double b, double c) noexcept { return detail::fma_f64(a, b, c); }
+inline float fnma(float a, float b, float c) noexcept { return detail::fma_f32(-a, b, c); }
+inline double fnma(double a, double b, double c) noexcept { return detail::fma_f64(-a, b, c); }
 inline float div(float a, float b) noexcept { return a / b; }
 inline double div(double a, double b) noexcept { return a / b; }
 inline float sqrt(float a) noexcept { return std::sqrt(a); }
@@ -326,6 +483,8 @@ inline bool any(bool m) noexcept { return m; }
 inline bool all(bool m) noexcept { return m; }
 inline float pow2i(float n) noexcept { return detail::pow2_scalar(n); }
 inline double pow2i(double n) noexcept { return detail::pow2_scalar(n); }
+inline float split_pow2(float x, float& e) noexcept { return detail::split_pow2_scalar(x, e); }
+inline double split_pow2(double x, double& e) noexcept { return detail::split_pow2_scalar(x, e); }
 
 /// Scalar type of a value that is either T or Pack<T>.
 template <class V>

@@ -361,6 +361,264 @@ public:
         }
     }
 
+    // ------------------------------------------------------------------
+    // One point with the units of each layer in SIMD lanes. The batch passes
+    // put points in lanes, so a lone point would fill one lane of `width`;
+    // these kernels vectorize across the units of a layer instead, with the
+    // same per-element operations in the same order (each dot product summed
+    // in index order from the bias or 0, with fma): a point gets the same
+    // bits either way. The forward pass reads W_l transposed (PointWeights,
+    // rebuilt by prepare_point whenever the parameters change); the reverse
+    // pass reads W_l as stored.
+    // ------------------------------------------------------------------
+
+    /// Offset of hidden layer l's block in PointWeights: b_l padded to whole
+    /// packs, then W_l^T as widths[l-1] rows of padded(widths[l]) values.
+    static constexpr std::size_t point_layer_offset(std::size_t l) noexcept {
+        std::size_t off = 0;
+        for (std::size_t k = 1; k < l; ++k) off += padded(widths[k]) * (widths[k - 1] + 1);
+        return off;
+    }
+    /// Offset of the padded output weights w_L in PointWeights.
+    static constexpr std::size_t point_output_offset = point_layer_offset(hidden_layers + 1);
+    /// Values in PointWeights.
+    static constexpr std::size_t point_weight_count = point_output_offset + padded(last_width);
+    /// Offset of hidden layer l's (padded) units in PointTape.
+    static constexpr std::size_t point_unit_offset(std::size_t l) noexcept {
+        std::size_t off = 0;
+        for (std::size_t k = 1; k < l; ++k) off += padded(widths[k]);
+        return off;
+    }
+    /// Units per PointTape array (every layer padded to whole packs).
+    static constexpr std::size_t point_units = point_unit_offset(hidden_layers + 1);
+
+    /// Parameters rearranged for the one-point kernels (pad entries are 0).
+    struct PointWeights {
+        alignas(EMBER_ALIGN) T w[point_weight_count];
+    };
+    /// Workspace of the one-point kernels. Value-initialise it once: pad
+    /// lanes are computed but never read.
+    struct PointTape {
+        alignas(EMBER_ALIGN) T h[point_units];
+        alignas(EMBER_ALIGN) T a1[point_units];
+        alignas(EMBER_ALIGN) T d[point_units];
+    };
+
+    /// Builds PointWeights from the parameter vector `p`.
+    static void prepare_point(const T* p, PointWeights& pw) noexcept {
+        for (std::size_t l = 1; l <= hidden_layers; ++l) {
+            const std::size_t nout = widths[l], nin = widths[l - 1], pn = padded(nout);
+            T* blk = pw.w + point_layer_offset(l);
+            for (std::size_t j = 0; j < pn; ++j) blk[j] = j < nout ? p[bias_offset(l) + j] : T(0);
+            for (std::size_t i = 0; i < nin; ++i)
+                for (std::size_t j = 0; j < pn; ++j)
+                    blk[pn + i * pn + j] = j < nout ? p[weight_offset(l) + j * nin + i] : T(0);
+        }
+        for (std::size_t j = 0; j < padded(last_width); ++j)
+            pw.w[point_output_offset + j] = j < last_width ? p[output_weight_offset + j] : T(0);
+    }
+
+    /// f(x) of one point (x holds input_dim values); fills `tp` for
+    /// reverse_point. Same bits as forward() on a Tape1<T>.
+    static T forward_point(const T* p, const PointWeights& pw, const T* x,
+                           PointTape& tp) noexcept {
+        using simd::fma;
+        constexpr std::size_t W = pack_type::width;
+        constexpr std::size_t L = hidden_layers;
+        for_each_layer_up([&](auto lc) {
+            constexpr std::size_t l = decltype(lc)::value;
+            constexpr std::size_t pn = padded(widths[l]);
+            const T* in = l > 1 ? tp.h + point_unit_offset(l - 1) : x;
+            T* h = tp.h + point_unit_offset(l);
+            T* a1 = tp.a1 + point_unit_offset(l);
+            point_matvec<pn, widths[l - 1]>(pw.w + point_layer_offset(l), in, h);
+            for (std::size_t j = 0; j < pn; j += W) {
+                pack_type hv, av;
+                Act::eval1(pack_type::load_aligned(h + j), hv, av);
+                hv.store_aligned(h + j);
+                av.store_aligned(a1 + j);
+            }
+        });
+        const T* hl = tp.h + point_unit_offset(L);
+        const T* w = p + output_weight_offset;
+        T f = p[output_bias_offset];
+        for (std::size_t j = 0; j < last_width; ++j) f = fma(w[j], hl[j], f);
+        return f;
+    }
+
+    /// Reverse pass after forward_point: `gx[In] = fbar * grad_x f` (skipped
+    /// when gx is null). Same bits as reverse() on a Tape1<T>.
+    static void reverse_point(const T* p, const PointWeights& pw, PointTape& tp, T fbar,
+                              T* gx) noexcept {
+        constexpr std::size_t W = pack_type::width;
+        constexpr std::size_t L = hidden_layers;
+        {
+            const pack_type fb(fbar);
+            T* g = tp.d + point_unit_offset(L);
+            const T* w = pw.w + point_output_offset;
+            for (std::size_t j = 0; j < padded(last_width); j += W)
+                (fb * pack_type::load_aligned(w + j)).store_aligned(g + j);
+        }
+        for_each_layer_down([&](auto lc) {
+            constexpr std::size_t l = decltype(lc)::value;
+            constexpr std::size_t nout = widths[l];
+            constexpr std::size_t nin = widths[l - 1];
+            T* d = tp.d + point_unit_offset(l);
+            const T* a1 = tp.a1 + point_unit_offset(l);
+            for (std::size_t j = 0; j < padded(nout); j += W)
+                (pack_type::load_aligned(d + j) * pack_type::load_aligned(a1 + j))
+                    .store_aligned(d + j);
+            if constexpr (l > 1) {
+                point_matvec_t<nout, nin>(p + weight_offset(l), d, tp.d + point_unit_offset(l - 1));
+            } else {
+                if (gx) point_matvec_t<nout, nin>(p + weight_offset(l), d, gx);
+            }
+        });
+    }
+
+private:
+    // out[j] = b[j] + sum_i Wt[i][j] in[i] for j < pn (a whole number of
+    // packs), blk = [b (pn)][Wt (nin x pn)]: 8, 4 or 1 packs of outputs at a
+    // time, each summed in i order.
+    template <std::size_t pn, std::size_t nin>
+    static void point_matvec(const T* blk, const T* in, T* out) noexcept {
+        using P = pack_type;
+        using simd::fma;
+        constexpr std::size_t W = P::width;
+        const T* wt = blk + pn;
+        std::size_t j = 0;
+        for (; j + 8 * W <= pn; j += 8 * W) {
+            P s0 = P::load_aligned(blk + j), s1 = P::load_aligned(blk + j + W),
+              s2 = P::load_aligned(blk + j + 2 * W), s3 = P::load_aligned(blk + j + 3 * W),
+              s4 = P::load_aligned(blk + j + 4 * W), s5 = P::load_aligned(blk + j + 5 * W),
+              s6 = P::load_aligned(blk + j + 6 * W), s7 = P::load_aligned(blk + j + 7 * W);
+            for (std::size_t i = 0; i < nin; ++i) {
+                const P xi(in[i]);
+                const T* r = wt + i * pn + j;
+                s0 = fma(P::load_aligned(r), xi, s0);
+                s1 = fma(P::load_aligned(r + W), xi, s1);
+                s2 = fma(P::load_aligned(r + 2 * W), xi, s2);
+                s3 = fma(P::load_aligned(r + 3 * W), xi, s3);
+                s4 = fma(P::load_aligned(r + 4 * W), xi, s4);
+                s5 = fma(P::load_aligned(r + 5 * W), xi, s5);
+                s6 = fma(P::load_aligned(r + 6 * W), xi, s6);
+                s7 = fma(P::load_aligned(r + 7 * W), xi, s7);
+            }
+            s0.store_aligned(out + j);
+            s1.store_aligned(out + j + W);
+            s2.store_aligned(out + j + 2 * W);
+            s3.store_aligned(out + j + 3 * W);
+            s4.store_aligned(out + j + 4 * W);
+            s5.store_aligned(out + j + 5 * W);
+            s6.store_aligned(out + j + 6 * W);
+            s7.store_aligned(out + j + 7 * W);
+        }
+        for (; j + 4 * W <= pn; j += 4 * W) {
+            P s0 = P::load_aligned(blk + j), s1 = P::load_aligned(blk + j + W),
+              s2 = P::load_aligned(blk + j + 2 * W), s3 = P::load_aligned(blk + j + 3 * W);
+            for (std::size_t i = 0; i < nin; ++i) {
+                const P xi(in[i]);
+                const T* r = wt + i * pn + j;
+                s0 = fma(P::load_aligned(r), xi, s0);
+                s1 = fma(P::load_aligned(r + W), xi, s1);
+                s2 = fma(P::load_aligned(r + 2 * W), xi, s2);
+                s3 = fma(P::load_aligned(r + 3 * W), xi, s3);
+            }
+            s0.store_aligned(out + j);
+            s1.store_aligned(out + j + W);
+            s2.store_aligned(out + j + 2 * W);
+            s3.store_aligned(out + j + 3 * W);
+        }
+        for (; j + 2 * W <= pn; j += 2 * W) {
+            P s0 = P::load_aligned(blk + j), s1 = P::load_aligned(blk + j + W);
+            for (std::size_t i = 0; i < nin; ++i) {
+                const P xi(in[i]);
+                const T* r = wt + i * pn + j;
+                s0 = fma(P::load_aligned(r), xi, s0);
+                s1 = fma(P::load_aligned(r + W), xi, s1);
+            }
+            s0.store_aligned(out + j);
+            s1.store_aligned(out + j + W);
+        }
+        for (; j < pn; j += W) {
+            P s0 = P::load_aligned(blk + j);
+            for (std::size_t i = 0; i < nin; ++i)
+                s0 = fma(P::load_aligned(wt + i * pn + j), P(in[i]), s0);
+            s0.store_aligned(out + j);
+        }
+    }
+
+    // out[i] = sum_j W[j][i] d[j] (W row-major nout x nin, as stored), summed
+    // in j order from 0: whole packs of i in blocks of 8, 4, 2 or 1, the last
+    // nin % width columns one at a time.
+    template <std::size_t nout, std::size_t nin>
+    static void point_matvec_t(const T* Wm, const T* d, T* out) noexcept {
+        using P = pack_type;
+        using simd::fma;
+        constexpr std::size_t W = P::width;
+        std::size_t i = 0;
+        for (; i + 8 * W <= nin; i += 8 * W) {
+            P s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0)), s4(T(0)), s5(T(0)), s6(T(0)), s7(T(0));
+            for (std::size_t j = 0; j < nout; ++j) {
+                const P dj(d[j]);
+                const T* r = Wm + j * nin + i;
+                s0 = fma(P::load(r), dj, s0);
+                s1 = fma(P::load(r + W), dj, s1);
+                s2 = fma(P::load(r + 2 * W), dj, s2);
+                s3 = fma(P::load(r + 3 * W), dj, s3);
+                s4 = fma(P::load(r + 4 * W), dj, s4);
+                s5 = fma(P::load(r + 5 * W), dj, s5);
+                s6 = fma(P::load(r + 6 * W), dj, s6);
+                s7 = fma(P::load(r + 7 * W), dj, s7);
+            }
+            s0.store(out + i);
+            s1.store(out + i + W);
+            s2.store(out + i + 2 * W);
+            s3.store(out + i + 3 * W);
+            s4.store(out + i + 4 * W);
+            s5.store(out + i + 5 * W);
+            s6.store(out + i + 6 * W);
+            s7.store(out + i + 7 * W);
+        }
+        for (; i + 4 * W <= nin; i += 4 * W) {
+            P s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0));
+            for (std::size_t j = 0; j < nout; ++j) {
+                const P dj(d[j]);
+                const T* r = Wm + j * nin + i;
+                s0 = fma(P::load(r), dj, s0);
+                s1 = fma(P::load(r + W), dj, s1);
+                s2 = fma(P::load(r + 2 * W), dj, s2);
+                s3 = fma(P::load(r + 3 * W), dj, s3);
+            }
+            s0.store(out + i);
+            s1.store(out + i + W);
+            s2.store(out + i + 2 * W);
+            s3.store(out + i + 3 * W);
+        }
+        for (; i + 2 * W <= nin; i += 2 * W) {
+            P s0(T(0)), s1(T(0));
+            for (std::size_t j = 0; j < nout; ++j) {
+                const P dj(d[j]);
+                const T* r = Wm + j * nin + i;
+                s0 = fma(P::load(r), dj, s0);
+                s1 = fma(P::load(r + W), dj, s1);
+            }
+            s0.store(out + i);
+            s1.store(out + i + W);
+        }
+        for (; i + W <= nin; i += W) {
+            P s0(T(0));
+            for (std::size_t j = 0; j < nout; ++j)
+                s0 = fma(P::load(Wm + j * nin + i), P(d[j]), s0);
+            s0.store(out + i);
+        }
+        for (; i < nin; ++i) {
+            T s0(0);
+            for (std::size_t j = 0; j < nout; ++j) s0 = simd::fma(Wm[j * nin + i], d[j], s0);
+            out[i] = s0;
+        }
+    }
+
 private:
     template <class F, std::size_t... I>
     static void layers_up(F& f, std::index_sequence<I...>) noexcept {
@@ -409,45 +667,94 @@ private:
     }
 
     // out[j] = b[j] + sum_i W[j][i] in[i], summed in i order (b = null: 0).
-    // Four rows at a time for independent FMA chains; each chain keeps the
-    // same order, so blocking never changes a bit.
+    // Rows are processed in blocks of 8 (then 4, then 1): 8 independent FMA
+    // chains cover FMA latency x 2 ports, and each input load serves 8 FMAs.
+    // Every chain keeps its own order, so blocking never changes a bit. (The
+    // accumulators are named variables: GCC keeps those in registers, but may
+    // spill one element of an accumulator array on every iteration.)
     template <std::size_t nout, std::size_t nin, class V>
     static void matvec(const T* W, const T* b, const V* in, V* out) noexcept {
         using simd::fma;
-        constexpr std::size_t nb = nout / 4 * 4;
-        for (std::size_t j = 0; j < nb; j += 4) {
-            const T* w0 = W + j * nin;
-            const T* w1 = w0 + nin;
-            const T* w2 = w1 + nin;
-            const T* w3 = w2 + nin;
+        std::size_t j = 0;
+        for (; j + 8 <= nout; j += 8) {
+            const T* w = W + j * nin;
+            V s0(b ? b[j] : T(0)), s1(b ? b[j + 1] : T(0)), s2(b ? b[j + 2] : T(0)),
+                s3(b ? b[j + 3] : T(0)), s4(b ? b[j + 4] : T(0)), s5(b ? b[j + 5] : T(0)),
+                s6(b ? b[j + 6] : T(0)), s7(b ? b[j + 7] : T(0));
+            for (std::size_t i = 0; i < nin; ++i) {
+                const V xi = in[i];
+                s0 = fma(V(w[i]), xi, s0);
+                s1 = fma(V(w[nin + i]), xi, s1);
+                s2 = fma(V(w[2 * nin + i]), xi, s2);
+                s3 = fma(V(w[3 * nin + i]), xi, s3);
+                s4 = fma(V(w[4 * nin + i]), xi, s4);
+                s5 = fma(V(w[5 * nin + i]), xi, s5);
+                s6 = fma(V(w[6 * nin + i]), xi, s6);
+                s7 = fma(V(w[7 * nin + i]), xi, s7);
+            }
+            out[j] = s0;
+            out[j + 1] = s1;
+            out[j + 2] = s2;
+            out[j + 3] = s3;
+            out[j + 4] = s4;
+            out[j + 5] = s5;
+            out[j + 6] = s6;
+            out[j + 7] = s7;
+        }
+        for (; j + 4 <= nout; j += 4) {
+            const T* w = W + j * nin;
             V s0(b ? b[j] : T(0)), s1(b ? b[j + 1] : T(0)), s2(b ? b[j + 2] : T(0)),
                 s3(b ? b[j + 3] : T(0));
             for (std::size_t i = 0; i < nin; ++i) {
                 const V xi = in[i];
-                s0 = fma(V(w0[i]), xi, s0);
-                s1 = fma(V(w1[i]), xi, s1);
-                s2 = fma(V(w2[i]), xi, s2);
-                s3 = fma(V(w3[i]), xi, s3);
+                s0 = fma(V(w[i]), xi, s0);
+                s1 = fma(V(w[nin + i]), xi, s1);
+                s2 = fma(V(w[2 * nin + i]), xi, s2);
+                s3 = fma(V(w[3 * nin + i]), xi, s3);
             }
             out[j] = s0;
             out[j + 1] = s1;
             out[j + 2] = s2;
             out[j + 3] = s3;
         }
-        for (std::size_t j = nb; j < nout; ++j) {
-            const T* w0 = W + j * nin;
+        for (; j < nout; ++j) {
+            const T* w = W + j * nin;
             V s0(b ? b[j] : T(0));
-            for (std::size_t i = 0; i < nin; ++i) s0 = fma(V(w0[i]), in[i], s0);
+            for (std::size_t i = 0; i < nin; ++i) s0 = fma(V(w[i]), in[i], s0);
             out[j] = s0;
         }
     }
 
-    // out[i] = sum_j W[j][i] d[j], summed in j order from 0.
+    // out[i] = sum_j W[j][i] d[j], summed in j order from 0; columns in
+    // blocks of 8, 4, 1 as in matvec.
     template <std::size_t nout, std::size_t nin, class V>
     static void matvec_t(const T* W, const V* d, V* out) noexcept {
         using simd::fma;
-        constexpr std::size_t nb = nin / 4 * 4;
-        for (std::size_t i = 0; i < nb; i += 4) {
+        std::size_t i = 0;
+        for (; i + 8 <= nin; i += 8) {
+            V s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0)), s4(T(0)), s5(T(0)), s6(T(0)), s7(T(0));
+            for (std::size_t j = 0; j < nout; ++j) {
+                const T* w = W + j * nin + i;
+                const V dj = d[j];
+                s0 = fma(V(w[0]), dj, s0);
+                s1 = fma(V(w[1]), dj, s1);
+                s2 = fma(V(w[2]), dj, s2);
+                s3 = fma(V(w[3]), dj, s3);
+                s4 = fma(V(w[4]), dj, s4);
+                s5 = fma(V(w[5]), dj, s5);
+                s6 = fma(V(w[6]), dj, s6);
+                s7 = fma(V(w[7]), dj, s7);
+            }
+            out[i] = s0;
+            out[i + 1] = s1;
+            out[i + 2] = s2;
+            out[i + 3] = s3;
+            out[i + 4] = s4;
+            out[i + 5] = s5;
+            out[i + 6] = s6;
+            out[i + 7] = s7;
+        }
+        for (; i + 4 <= nin; i += 4) {
             V s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0));
             for (std::size_t j = 0; j < nout; ++j) {
                 const T* w = W + j * nin + i;
@@ -462,7 +769,7 @@ private:
             out[i + 2] = s2;
             out[i + 3] = s3;
         }
-        for (std::size_t i = nb; i < nin; ++i) {
+        for (; i < nin; ++i) {
             V s0(T(0));
             for (std::size_t j = 0; j < nout; ++j) s0 = fma(V(W[j * nin + i]), d[j], s0);
             out[i] = s0;

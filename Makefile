@@ -1,0 +1,56 @@
+# ember — the two commands a new user needs:
+#   make demo    build the host preset and run the demo
+#   make test    build and run the tests on every target (host, ARM Linux under
+#                qemu-user, Cortex-M under qemu-system-arm)
+# Both first install the missing Debian packages (make deps).
+#
+# Also: make bench | golden | format | format-check | clean
+#       make test PRESETS="host cortex-m4f"   (a subset of the targets)
+
+PRESETS ?= host host-avx2 aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3
+JOBS ?= 2
+
+FORMAT_DIRS := include lib ports examples tests
+FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' \
+                 -o -name '*.h' -o -name '*.c' \) 2>/dev/null | sort)
+
+.PHONY: all deps test demo bench golden format format-check clean
+
+all: test
+
+deps:
+	@tools/deps.sh
+
+test: deps
+	@EMBER_JOBS=$(JOBS) tools/run-tests.sh $(PRESETS)
+
+demo: deps
+	cmake --preset host
+	cmake --build --preset host -j $(JOBS) --target ember_demo
+	./build/host/examples/ember_demo
+
+bench: deps
+	@if ! ls tests/bench/*.cpp >/dev/null 2>&1; then echo "no benchmarks in tests/bench/ yet"; exit 0; fi; \
+	cmake --preset host-avx2 && \
+	cmake --build --preset host-avx2 -j $(JOBS) --target ember_bench && \
+	./build/host-avx2/tests/bench/ember_bench
+
+# Regenerates tests/golden/golden_<suite>.inc with the host build.
+golden: deps
+	cmake --preset host
+	cmake --build --preset host -j $(JOBS) --target ember_make_golden
+	@for file in tests/golden/golden_*.inc; do \
+	    suite=$${file#tests/golden/golden_}; suite=$${suite%.inc}; \
+	    echo "ember_make_golden $$suite > $$file"; \
+	    ./build/host/tests/ember_make_golden $$suite > $$file.tmp && mv $$file.tmp $$file \
+	        || { rm -f $$file.tmp; exit 1; }; \
+	done
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build

@@ -1,0 +1,11 @@
+// ember — umbrella header: everything on-device.
+#pragma once
+
+#include "ember/config.hpp"
+#include "ember/math.hpp"
+#include "ember/nn/activation.hpp"
+#include "ember/nn/mlp.hpp"
+#include "ember/random.hpp"
+#include "ember/simd.hpp"
+#include "ember/span.hpp"
+#include "ember/status.hpp"

@@ -1,0 +1,52 @@
+// Training allocates nothing: every loss, both optimizers and the trainer
+// loop run under the allocation guard.
+#include "alloc_guard.hpp"
+#include "ember/nn/mlp.hpp"
+#include "ember/train.hpp"
+
+#include <doctest/doctest.h>
+
+namespace {
+
+template <class Net, class Loss, class Opt>
+std::size_t allocations_of_training(const float* data, std::size_t n) {
+    static Net net;
+    static Loss loss;
+    static Opt opt;
+    static ember::train::Trainer<Net, Loss, Opt, 32> trainer(net, loss, opt);
+    ember_test::AllocationGuard guard;
+    net.init(1);
+    ember::train::TrainerConfig<float> cfg;
+    cfg.seed = 3;
+    cfg.clip_norm = 10.0f;
+    cfg.lr = ember::train::LrSchedule<float>::cosine(1e-3f, 10);
+    trainer.configure(cfg);
+    if (trainer.set_dataset(ember::Span<const float>(data, n * Net::input_dim)) !=
+        ember::Status::ok)
+        return 1000;
+    float last = 0.0f;
+    if (trainer.run(10, [&](const ember::train::StepInfo<float>& s) { last = s.loss; }) !=
+        ember::Status::ok)
+        return 1000;
+    (void)trainer.step(ember::Span<const float>(data, 7 * Net::input_dim));
+    CHECK(last == last);
+    return guard.count();
+}
+
+} // namespace
+
+TEST_CASE("training allocates nothing") {
+    using Net = ember::Mlp<float, ember::Swish, 3, 16, 16>;
+    using Adam = ember::train::Adam<float, Net::param_count>;
+    using Sgd = ember::train::Sgd<float, Net::param_count>;
+    static float data[3 * 100];
+    for (int i = 0; i < 300; ++i) data[i] = 0.01f * float(i % 37) - 0.2f;
+    CHECK(allocations_of_training<Net, ember::train::ExactScoreMatching<Net>, Adam>(data, 100) ==
+          0);
+    CHECK(allocations_of_training<Net, ember::train::SlicedScoreMatching<Net, 2>, Sgd>(data, 100) ==
+          0);
+    CHECK(allocations_of_training<Net, ember::train::SlicedScoreMatchingVR<Net>, Adam>(data, 100) ==
+          0);
+    CHECK(allocations_of_training<Net, ember::train::DenoisingScoreMatching<Net>, Sgd>(data, 100) ==
+          0);
+}

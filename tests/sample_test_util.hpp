@@ -27,18 +27,15 @@ inline void invert(double* a, std::size_t n) {
             aug[piv * 2 * n + j] = t;
         }
         const double p = aug[k * 2 * n + k];
-        for (std::size_t j = 0; j < 2 * n; ++j)
-            aug[k * 2 * n + j] /= p;
+        for (std::size_t j = 0; j < 2 * n; ++j) aug[k * 2 * n + j] /= p;
         for (std::size_t i = 0; i < n; ++i) {
             if (i == k) continue;
             const double m = aug[i * 2 * n + k];
-            for (std::size_t j = 0; j < 2 * n; ++j)
-                aug[i * 2 * n + j] -= m * aug[k * 2 * n + j];
+            for (std::size_t j = 0; j < 2 * n; ++j) aug[i * 2 * n + j] -= m * aug[k * 2 * n + j];
         }
     }
     for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t j = 0; j < n; ++j)
-            a[i * n + j] = aug[i * 2 * n + n + j];
+        for (std::size_t j = 0; j < n; ++j) a[i * n + j] = aug[i * 2 * n + n + j];
 }
 
 /// N(mu, cov) in dimension D (D <= 16) with its precision.
@@ -51,10 +48,8 @@ struct Gauss {
     /// Loads mu and the precision into a GaussianTarget<float, D>.
     void load(ember::sample::GaussianTarget<float, D>& t) const {
         float m[D], p[D * D];
-        for (std::size_t i = 0; i < D; ++i)
-            m[i] = static_cast<float>(mu[i]);
-        for (std::size_t i = 0; i < D * D; ++i)
-            p[i] = static_cast<float>(prec[i]);
+        for (std::size_t i = 0; i < D; ++i) m[i] = static_cast<float>(mu[i]);
+        for (std::size_t i = 0; i < D * D; ++i) p[i] = static_cast<float>(prec[i]);
         t.set(m, p);
     }
     /// Stationary covariance of ULA with step eps: (P - eps P^2 / 2)^-1.
@@ -62,8 +57,7 @@ struct Gauss {
         for (std::size_t i = 0; i < D; ++i)
             for (std::size_t j = 0; j < D; ++j) {
                 double pp = 0;
-                for (std::size_t k = 0; k < D; ++k)
-                    pp += prec[i * D + k] * prec[k * D + j];
+                for (std::size_t k = 0; k < D; ++k) pp += prec[i * D + k] * prec[k * D + j];
                 out[i * D + j] = prec[i * D + j] - 0.5 * eps * pp;
             }
         invert(out, D);
@@ -84,18 +78,17 @@ Gauss<D> make_gauss(double rho) {
             g.cov[i * D + j] = si * sj * std::pow(rho, k);
         }
     }
-    for (std::size_t i = 0; i < D * D; ++i)
-        g.prec[i] = g.cov[i];
+    for (std::size_t i = 0; i < D * D; ++i) g.prec[i] = g.cov[i];
     invert(g.prec, D);
     return g;
 }
 
 /// Every `thin`-th step of D coordinates of C chains, for ESS estimates:
-/// row r of coordinate d, chain c at data[(d * rows + r) * C + c].
+/// row r of coordinate d, chain c at data[(d * rows + r) * C + c]. Large:
+/// keep one static instance per size (see shared_trace).
 template <std::size_t D, std::size_t C, std::size_t Rows>
 struct Trace {
     float data[D * Rows * C];
-    float scratch[Rows * C];
     float means[2 * C];
     std::size_t rows = 0;
 
@@ -103,8 +96,7 @@ struct Trace {
     void record(const State& s) {
         if (rows >= Rows) return;
         for (std::size_t d = 0; d < D; ++d)
-            for (std::size_t c = 0; c < C; ++c)
-                data[(d * Rows + rows) * C + c] = s.position(c, d);
+            for (std::size_t c = 0; c < C; ++c) data[(d * Rows + rows) * C + c] = s.position(c, d);
         ++rows;
     }
     const float* coord(std::size_t d) const { return data + d * Rows * C; }
@@ -113,8 +105,8 @@ struct Trace {
         return static_cast<double>(
             ember::sample::effective_sample_size(coord(d), rows, C, C, 0, means));
     }
-    /// ESS of (x_i - a)(x_j - b).
-    double ess_product(std::size_t i, std::size_t j, double a, double b) {
+    /// ESS of (x_i - a)(x_j - b), using `scratch` (Rows * C floats).
+    double ess_product(std::size_t i, std::size_t j, double a, double b, float* scratch) {
         for (std::size_t r = 0; r < rows; ++r)
             for (std::size_t c = 0; c < C; ++c)
                 scratch[r * C + c] = static_cast<float>((double(coord(i)[r * C + c]) - a) *
@@ -123,6 +115,15 @@ struct Trace {
             ember::sample::effective_sample_size(scratch, rows, C, C, 0, means));
     }
 };
+
+/// One static Trace per size, shared by every test that uses that size (the
+/// Cortex-M test image has a few MiB of RAM for everything).
+template <std::size_t D, std::size_t C, std::size_t Rows>
+Trace<D, C, Rows>& shared_trace() {
+    static Trace<D, C, Rows> t;
+    t.rows = 0;
+    return t;
+}
 
 /// Running first and second moments over all chains and steps (per-step
 /// float sums over chains, accumulated in double).
@@ -137,8 +138,7 @@ struct Moments {
         constexpr std::size_t C = State::chains;
         for (std::size_t i = 0; i < D; ++i) {
             float acc = 0;
-            for (std::size_t c = 0; c < C; ++c)
-                acc += s.position(c, i);
+            for (std::size_t c = 0; c < C; ++c) acc += s.position(c, i);
             sum[i] += double(acc);
             for (std::size_t j = i; j < D; ++j) {
                 float a2 = 0;
@@ -186,13 +186,11 @@ struct Histogram {
             const int m = 16;
             const double h = w / m;
             double s = std::exp(f(a)) + std::exp(f(a + w));
-            for (int k = 1; k < m; ++k)
-                s += (k % 2 ? 4.0 : 2.0) * std::exp(f(a + h * k));
+            for (int k = 1; k < m; ++k) s += (k % 2 ? 4.0 : 2.0) * std::exp(f(a + h * k));
             acc += s * h / 3.0;
             cdf[b + 1] = acc;
         }
-        for (auto& v : cdf)
-            v /= acc;
+        for (auto& v : cdf) v /= acc;
     }
     void add(double x) {
         total += 1;

@@ -23,29 +23,25 @@ double log_density(double x) {
 
 template <std::size_t C>
 void start(float (&rows)[C]) {
-    for (std::size_t c = 0; c < C; ++c)
-        rows[c] = c % 2 ? 1.0f : -1.0f; // both wells
+    for (std::size_t c = 0; c < C; ++c) rows[c] = c % 2 ? 1.0f : -1.0f; // both wells
 }
 
 template <class Sampler>
 void check_ks(Sampler& sampler, int warmup, int rows_kept, int thin) {
     constexpr std::size_t C = 64;
     static es::ChainState<float, 1, C> s;
-    static sample_test::Trace<1, C, 250> trace;
-    trace.rows = 0;
+    auto& trace = sample_test::shared_trace<1, C, 250>();
     static sample_test::Histogram<kBins> hist(kLo, kHi, log_density);
     hist = sample_test::Histogram<kBins>(kLo, kHi, log_density);
     static float rows[C];
     start(rows);
     REQUIRE(sampler.init(s, rows, 99) == Status::ok);
-    for (int t = 0; t < warmup; ++t)
-        (void)sampler.step(s);
+    for (int t = 0; t < warmup; ++t) (void)sampler.step(s);
     REQUIRE(rows_kept <= 250);
     for (int r = 0; r < rows_kept; ++r) {
         for (int k = 0; k < thin; ++k) {
             (void)sampler.step(s);
-            for (std::size_t c = 0; c < C; ++c)
-                hist.add(double(s.x[c]));
+            for (std::size_t c = 0; c < C; ++c) hist.add(double(s.x[c]));
         }
         trace.record(s);
     }
@@ -104,7 +100,7 @@ TEST_CASE("double well: ULA's bias in E[x^2] shrinks with the step size") {
     static es::ChainState<float, 1, C> s;
     // Row r of chain c: the mean of x^2 over block r of that chain (batch
     // means, so the error estimate uses every step, not a thinned subset).
-    static sample_test::Trace<1, C, R> blocks;
+    auto& blocks = sample_test::shared_trace<1, C, R>();
     static float block_sum[C];
     static float rows[C];
     start(rows);
@@ -117,23 +113,19 @@ TEST_CASE("double well: ULA's bias in E[x^2] shrinks with the step size") {
         REQUIRE(ula.init(s, rows, 7) == Status::ok);
         const int burn = static_cast<int>(5.0f / steps[k]);
         const int len = static_cast<int>(0.4f / steps[k]); // R blocks = 40 / eps steps
-        for (int t = 0; t < burn; ++t)
-            (void)ula.step(s);
+        for (int t = 0; t < burn; ++t) (void)ula.step(s);
         for (std::size_t r = 0; r < R; ++r) {
-            for (auto& b : block_sum)
-                b = 0;
+            for (auto& b : block_sum) b = 0;
             for (int t = 0; t < len; ++t) {
                 (void)ula.step(s);
-                for (std::size_t c = 0; c < C; ++c)
-                    block_sum[c] += s.x[c] * s.x[c];
+                for (std::size_t c = 0; c < C; ++c) block_sum[c] += s.x[c] * s.x[c];
             }
             for (std::size_t c = 0; c < C; ++c)
                 blocks.data[r * C + c] = block_sum[c] / static_cast<float>(len);
         }
         blocks.rows = R;
         double m = 0, v = 0;
-        for (std::size_t i = 0; i < R * C; ++i)
-            m += double(blocks.data[i]);
+        for (std::size_t i = 0; i < R * C; ++i) m += double(blocks.data[i]);
         m /= double(R * C);
         for (std::size_t i = 0; i < R * C; ++i)
             v += (double(blocks.data[i]) - m) * (double(blocks.data[i]) - m);

@@ -20,10 +20,9 @@ constexpr std::size_t kRows = 120; // thinned rows kept for the ESS
 constexpr double kSigmas = 5.0;
 constexpr double kMinEss = 40.0; // the chains must actually mix
 
-template <std::size_t D>
-using Trace = sample_test::Trace<D, kChains, kRows>;
-
 enum class Kind { mh, mala, ula };
+
+float scratch[kRows * kChains]; // product series for the covariance ESS
 
 // Runs one sampler on N(mu, cov) and checks mean and covariance.
 // `ula_eps` > 0 selects ULA with that step.
@@ -33,20 +32,17 @@ void check(const Gauss<D>& gp, int warmup, int thin, float step) {
     static Tg target;
     gp.load(target);
     static es::ChainState<float, D, kChains> s;
-    static Trace<D> trace;
-    trace.rows = 0;
+    auto& trace = sample_test::shared_trace<D, kChains, kRows>();
     sample_test::Moments<D> mom;
 
     // Start every chain at mu + 1 (no special knowledge of the spread).
     static float rows[kChains * D];
     for (std::size_t c = 0; c < kChains; ++c)
-        for (std::size_t d = 0; d < D; ++d)
-            rows[c * D + d] = float(gp.mu[d]) + 1.0f;
+        for (std::size_t d = 0; d < D; ++d) rows[c * D + d] = float(gp.mu[d]) + 1.0f;
 
     auto run = [&](auto& sampler) {
         REQUIRE(sampler.init(s, rows, 1234) == Status::ok);
-        for (int t = 0; t < warmup; ++t)
-            (void)sampler.step(s);
+        for (int t = 0; t < warmup; ++t) (void)sampler.step(s);
         CHECK_FALSE(s.warming_up());
         for (std::size_t r = 0; r < kRows; ++r) {
             for (int k = 0; k < thin; ++k) {
@@ -63,16 +59,14 @@ void check(const Gauss<D>& gp, int warmup, int thin, float step) {
         cfg.warmup_steps = static_cast<std::uint32_t>(warmup);
         es::RandomWalkMh<Tg> mh(target, cfg);
         run(mh);
-        for (std::size_t i = 0; i < D * D; ++i)
-            cov_expect[i] = gp.cov[i];
+        for (std::size_t i = 0; i < D * D; ++i) cov_expect[i] = gp.cov[i];
     } else if constexpr (K == Kind::mala) {
         es::MalaConfig<float> cfg;
         cfg.step_size = step;
         cfg.warmup_steps = static_cast<std::uint32_t>(warmup);
         es::Mala<Tg> mala(target, cfg);
         run(mala);
-        for (std::size_t i = 0; i < D * D; ++i)
-            cov_expect[i] = gp.cov[i];
+        for (std::size_t i = 0; i < D * D; ++i) cov_expect[i] = gp.cov[i];
     } else {
         es::UlaConfig<float> cfg;
         cfg.step_size = step;
@@ -96,7 +90,7 @@ void check(const Gauss<D>& gp, int warmup, int thin, float step) {
     for (std::size_t i = 0; i < D; ++i) {
         for (std::size_t j = i; j < D; ++j) {
             if (D > 2 && j > i + 1) continue;
-            const double ess = trace.ess_product(i, j, gp.mu[i], gp.mu[j]);
+            const double ess = trace.ess_product(i, j, gp.mu[i], gp.mu[j], scratch);
             const double v = cov_expect[i * D + i] * cov_expect[j * D + j] +
                              cov_expect[i * D + j] * cov_expect[i * D + j];
             const double se = std::sqrt(v / ess);

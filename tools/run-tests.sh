@@ -30,8 +30,9 @@ for preset in "${presets[@]}"; do
     failed=0
     status=ok
 
-    if [ "$preset" = host-avx2 ] && ! grep -qw avx2 /proc/cpuinfo 2>/dev/null; then
-        status="skipped (no AVX2 on this CPU)"
+    if [ "$preset" = host-avx2 ] &&
+        ! { grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; } 2>/dev/null; then
+        status="skipped (no AVX2+FMA on this CPU)"
     elif ! cmake --preset "$preset"; then
         failed=1
         status="configure failed"

@@ -9,3 +9,5 @@
 #include "ember/simd.hpp"
 #include "ember/span.hpp"
 #include "ember/status.hpp"
+#include "ember/sample.hpp"
+#include "ember/train.hpp"

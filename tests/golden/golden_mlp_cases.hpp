@@ -24,9 +24,12 @@ void mlp_case(const char* tag, std::uint64_t seed, Emit& emit) {
     static Net net;
     net.init(seed);
 
+    // Points drawn point by point, so the inputs do not depend on ld (the
+    // SIMD width); pad lanes are zero.
     static T x[D * ld];
     ember::Pcg32 rng(seed, 99);
-    for (std::size_t i = 0; i < D * ld; ++i) x[i] = T(6) * ember::uniform01<T>(rng) - T(3);
+    for (std::size_t n = 0; n < kPoints; ++n)
+        for (std::size_t i = 0; i < D; ++i) x[i * ld + n] = T(6) * ember::uniform01<T>(rng) - T(3);
 
     // Pass 1 on SIMD lanes: f and grad_x.
     static T f[kPoints], gx[D * ld];

@@ -164,8 +164,8 @@ int main(int argc, char** argv) {
         ember::host::RgbImage big(img.width * k, img.height * k);
         for (int y = 0; y < big.height; ++y)
             for (int x = 0; x < big.width; ++x) {
-                const std::uint8_t* src = img.pixels.data() +
-                                          (static_cast<std::size_t>(y / k) * img.width + x / k) * 3u;
+                const std::uint8_t* src =
+                    img.pixels.data() + (static_cast<std::size_t>(y / k) * img.width + x / k) * 3u;
                 std::uint8_t* dst = big.at(x, y);
                 dst[0] = src[0];
                 dst[1] = src[1];

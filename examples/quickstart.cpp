@@ -1,16 +1,16 @@
 // The README's complete example, compiled with the examples so it cannot rot.
-#include <ember/ember.hpp>   // Mlp, activations, Status, Pcg32, ...
-#include <ember/sample.hpp>  // samplers
-#include <ember/train.hpp>   // score matching, optimizers, trainer
+#include <ember/ember.hpp>  // Mlp, activations, Status, Pcg32, ...
+#include <ember/sample.hpp> // samplers
+#include <ember/train.hpp>  // score matching, optimizers, trainer
 
 #include <cstdio>
 
-using Net = ember::Mlp<float, ember::Swish, 2, 64, 64>;   // f: R^2 -> R
+using Net = ember::Mlp<float, ember::Swish, 2, 64, 64>; // f: R^2 -> R
 using Loss = ember::train::DenoisingScoreMatching<Net>;
 using Opt = ember::train::Adam<float, Net::param_count>;
 
-static Net net;                                   // 17.7 KB of parameters
-static Loss loss(0.15f);                          // noise scale sigma
+static Net net;          // 17.7 KB of parameters
+static Loss loss(0.15f); // noise scale sigma
 static Opt opt;
 static ember::train::Trainer<Net, Loss, Opt, 128> trainer(net, loss, opt);
 
@@ -23,14 +23,15 @@ int main() {
     net.init(/*seed=*/1);
     if (trainer.set_dataset({data, 2 * 4096}) != ember::Status::ok) return 1;
     (void)trainer.run(2000, [](const auto& info) {
-        if (info.step % 500 == 0) std::printf("step %u loss %g\n", unsigned(info.step), double(info.loss));
-        return true;                              // false stops early
+        if (info.step % 500 == 0)
+            std::printf("step %u loss %g\n", unsigned(info.step), double(info.loss));
+        return true; // false stops early
     });
 
     // Anomaly score of one point: high energy = unlikely.
     const float x[2] = {0.5f, -3.0f};
     float f = 0;
-    if (net.evaluate(x, f) != ember::Status::ok) return 1;   // NaN/inf input is reported
+    if (net.evaluate(x, f) != ember::Status::ok) return 1; // NaN/inf input is reported
     std::printf("energy = %g\n", double(-f));
 
     // Samples from the model: MALA over 256 chains, SIMD across chains.
@@ -39,10 +40,11 @@ int main() {
     static ember::sample::ChainState<float, 2, 256> chains;
     ember::sample::MalaConfig<float> cfg;
     cfg.step_size = 0.05f;
-    cfg.warmup_steps = 300;                       // dual averaging toward 0.574
+    cfg.warmup_steps = 300; // dual averaging toward 0.574
     static ember::sample::Mala<Target> mala(target, cfg);
-    static float x0[256 * 2] = {};                // start: data or noise
+    static float x0[256 * 2] = {}; // start: data or noise
     if (mala.init(chains, x0, /*seed=*/7) != ember::Status::ok) return 1;
     for (int t = 0; t < 1000; ++t) (void)mala.step(chains);
-    std::printf("chain 0 at (%g, %g)\n", double(chains.position(0, 0)), double(chains.position(0, 1)));
+    std::printf("chain 0 at (%g, %g)\n", double(chains.position(0, 0)),
+                double(chains.position(0, 1)));
 }

@@ -52,10 +52,22 @@ struct Inputs {
     static constexpr std::size_t n = 512;
     alignas(EMBER_ALIGN) T v[n];
     explicit Inputs(T lim) {
-        const T specials[] = {T(0), -T(0), inf<T>, -inf<T>, qnan<T>, T(1), T(-1),
-                              std::numeric_limits<T>::min(), -std::numeric_limits<T>::min(),
-                              std::numeric_limits<T>::max(), -std::numeric_limits<T>::max(),
-                              T(1e-30f), T(-1e-30f), T(1e-6f), T(-1e-6f), T(0.5f)};
+        const T specials[] = {T(0),
+                              -T(0),
+                              inf<T>,
+                              -inf<T>,
+                              qnan<T>,
+                              T(1),
+                              T(-1),
+                              std::numeric_limits<T>::min(),
+                              -std::numeric_limits<T>::min(),
+                              std::numeric_limits<T>::max(),
+                              -std::numeric_limits<T>::max(),
+                              T(1e-30f),
+                              T(-1e-30f),
+                              T(1e-6f),
+                              T(-1e-6f),
+                              T(0.5f)};
         std::size_t k = 0;
         for (T s : specials) v[k++] = s;
         const std::size_t m = n - k;

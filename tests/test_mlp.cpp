@@ -129,7 +129,8 @@ TEST_CASE_TEMPLATE("mlp pass 2: fdot and fddot match finite differences", Net, E
             xp[k] = pt.x[k] + kStep * pt.v[k];
             xm[k] = pt.x[k] - kStep * pt.v[k];
         }
-        const double fdot_fd = (f_of<Net>(net.data(), xp) - f_of<Net>(net.data(), xm)) / (2 * kStep);
+        const double fdot_fd =
+            (f_of<Net>(net.data(), xp) - f_of<Net>(net.data(), xm)) / (2 * kStep);
         double dp, ddp, fp, dm, ddm, fm;
         tangent_of<Net>(net.data(), xp, pt.v, dp, ddp, fp);
         tangent_of<Net>(net.data(), xm, pt.v, dm, ddm, fm);
@@ -211,7 +212,8 @@ TEST_CASE_TEMPLATE("mlp SIMD lanes give the one-point bits", T, float, double) {
     T x[3 * ld] = {}, gx[3 * ld] = {}, f[N];
     Pcg32 rng(1, 2);
     for (std::size_t i = 0; i < 3; ++i)
-        for (std::size_t n = 0; n < N; ++n) x[i * ld + n] = T(3) * ember::uniform01<T>(rng) - T(1.5);
+        for (std::size_t n = 0; n < N; ++n)
+            x[i * ld + n] = T(3) * ember::uniform01<T>(rng) - T(1.5);
     static typename Net::template Tape1<Pack> ws;
     Net::value_and_grad_batch(net.data(), x, ld, N, f, gx, ws);
     for (std::size_t n = 0; n < N; ++n) {
@@ -261,14 +263,15 @@ TEST_CASE("mlp sizes are compile-time numbers") {
     static_assert(Net::param_count == 16 * 32 + 32 + 32 * 32 + 32 + 32 + 1);
     static_assert(Net::forward_macs == 16 * 32 + 32 * 32 + 32);
     static_assert(Net::hidden_units == 64);
-    static_assert(sizeof(Net) == ((Net::param_count * sizeof(float) + EMBER_ALIGN - 1) / EMBER_ALIGN) * EMBER_ALIGN);
+    static_assert(sizeof(Net) ==
+                  ((Net::param_count * sizeof(float) + EMBER_ALIGN - 1) / EMBER_ALIGN) *
+                      EMBER_ALIGN);
     static_assert(Net::tape1_bytes == (16 + 3 * 64) * sizeof(float));
     static_assert(Net::tape2_bytes == (2 * 16 + 11 * 64) * sizeof(float));
-    MESSAGE("Mlp<float, Swish, 16, 32, 32>: sizeof " << sizeof(Net) << " B, params "
-                                                      << Net::param_count << ", tape1 "
-                                                      << Net::tape1_bytes << " B, tape2 "
-                                                      << Net::tape2_bytes << " B, batch tape1 "
-                                                      << Net::batch_tape1_bytes << " B");
+    MESSAGE("Mlp<float, Swish, 16, 32, 32>: sizeof "
+            << sizeof(Net) << " B, params " << Net::param_count << ", tape1 " << Net::tape1_bytes
+            << " B, tape2 " << Net::tape2_bytes << " B, batch tape1 " << Net::batch_tape1_bytes
+            << " B");
 }
 
 TEST_CASE("mlp checked entry points report bad input and leave outputs alone") {
@@ -300,5 +303,6 @@ TEST_CASE("mlp checked entry points report bad input and leave outputs alone") {
     CHECK(Net::check_params(bad.params) == ember::Status::ok);
     bad.params[3] = NAN;
     CHECK(Net::check_params(bad.params) == ember::Status::non_finite_input);
-    CHECK(std::strcmp(ember::status_name(ember::Status::non_finite_input), "non_finite_input") == 0);
+    CHECK(std::strcmp(ember::status_name(ember::Status::non_finite_input), "non_finite_input") ==
+          0);
 }

@@ -20,12 +20,10 @@ template <class Sampler>
 void check_adapts(Sampler& sampler, float target_accept) {
     static es::ChainState<float, kDim, kChains> s;
     static float rows[kChains * kDim];
-    for (std::size_t i = 0; i < kChains * kDim; ++i)
-        rows[i] = 0.1f * float(i % 7) - 0.3f;
+    for (std::size_t i = 0; i < kChains * kDim; ++i) rows[i] = 0.1f * float(i % 7) - 0.3f;
     REQUIRE(sampler.init(s, rows, 2024) == Status::ok);
     CHECK(s.warming_up());
-    for (int t = 0; t < 500; ++t)
-        (void)sampler.step(s);
+    for (int t = 0; t < 500; ++t) (void)sampler.step(s);
     CHECK_FALSE(s.warming_up());
     const float eps = s.step_size;
     static es::Diagnostics<float, kChains, 32> diag;
@@ -76,14 +74,12 @@ TEST_CASE("dual averaging alone: converges on a known acceptance curve") {
     es::DualAveraging<float> da;
     da.start(10.0f, 0.5f);
     float eps = 10.0f;
-    for (int m = 0; m < 2000; ++m)
-        eps = da.update(std::exp(-eps));
+    for (int m = 0; m < 2000; ++m) eps = da.update(std::exp(-eps));
     CHECK(da.iterations() == 2000);
     CHECK(std::fabs(da.final_step_size() - 0.6931472f) < 0.02f);
     // Stuck at zero acceptance the step size shrinks but stays a normal float.
     da.start(1.0f, 0.5f);
-    for (int m = 0; m < 100000; ++m)
-        eps = da.update(0.0f);
+    for (int m = 0; m < 100000; ++m) eps = da.update(0.0f);
     CHECK(eps > 0.0f);
     CHECK(std::isnormal(da.final_step_size()));
 }
@@ -97,12 +93,10 @@ TEST_CASE("start_warmup adapts a running state again") {
     static float rows[16 * kDim] = {};
     REQUIRE(mala.init(s, rows, 1) == Status::ok);
     CHECK_FALSE(s.warming_up());
-    for (int t = 0; t < 10; ++t)
-        (void)mala.step(s);
+    for (int t = 0; t < 10; ++t) (void)mala.step(s);
     CHECK(s.step_size == 2.0f);
     mala.start_warmup(s, 300);
-    for (int t = 0; t < 300; ++t)
-        (void)mala.step(s);
+    for (int t = 0; t < 300; ++t) (void)mala.step(s);
     CHECK_FALSE(s.warming_up());
     CHECK(s.step_size < 2.0f);
 }

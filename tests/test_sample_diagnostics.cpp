@@ -60,8 +60,7 @@ TEST_CASE("R-hat flags chains that disagree, and is NaN with too little data") {
     fill_ar1(0.5f, 1.0f);
     CHECK(es::split_rhat(trace, N, M, M, 0, means) > 1.5f);
     CHECK(std::isnan(es::split_rhat(trace, 3, M, M, 0, means)));
-    for (auto& v : trace)
-        v = 2.0f; // no variance at all
+    for (auto& v : trace) v = 2.0f; // no variance at all
     CHECK(std::isnan(es::effective_sample_size(trace, N, M, M, 0, means)));
 }
 
@@ -83,11 +82,9 @@ TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
         diag.record(s, 1); // monitor coordinate 1
         accepted += info.n_accepted;
         double e = 0;
-        for (std::size_t c = 0; c < 6; ++c)
-            e -= double(s.f[c]);
+        for (std::size_t c = 0; c < 6; ++c) e -= double(s.f[c]);
         energy += e / 6.0;
-        for (std::size_t c = 0; c < 6; ++c)
-            last[(t % 16) * 6 + c] = s.position(c, 1);
+        for (std::size_t c = 0; c < 6; ++c) last[(t % 16) * 6 + c] = s.position(c, 1);
     }
     CHECK(diag.steps() == 40);
     CHECK(diag.window_rows() == 16);
@@ -98,8 +95,7 @@ TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
     // The ring holds the last 16 rows, oldest at first().
     static float chrono[16 * 6];
     for (std::size_t r = 0; r < 16; ++r)
-        for (std::size_t c = 0; c < 6; ++c)
-            chrono[r * 6 + c] = last[((40 - 16 + r) % 16) * 6 + c];
+        for (std::size_t c = 0; c < 6; ++c) chrono[r * 6 + c] = last[((40 - 16 + r) % 16) * 6 + c];
     static float m[12];
     CHECK(diag.split_rhat() == es::split_rhat(chrono, 16, 6, 6, 0, m));
     CHECK(diag.ess() == es::effective_sample_size(chrono, 16, 6, 6, 0, m));

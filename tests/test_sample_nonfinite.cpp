@@ -136,12 +136,10 @@ TEST_CASE("divergent proposals are flagged, and ULA clipping and tempering work"
     ucfg.noise_std = 0.0f; // no noise: pure clipped gradient ascent
     es::Ula<G> ula(target, ucfg);
     float far[8];
-    for (auto& v : far)
-        v = 100.0f;
+    for (auto& v : far) v = 100.0f;
     REQUIRE(ula.init(s, far, 3) == Status::ok);
     (void)ula.step(s);
-    for (std::size_t c = 0; c < 8; ++c)
-        CHECK(s.position(c, 0) == 100.0f - 0.1f * 0.5f);
+    for (std::size_t c = 0; c < 8; ++c) CHECK(s.position(c, 0) == 100.0f - 0.1f * 0.5f);
 
     es::UlaConfig<float> bad;
     bad.grad_clip = -1.0f;

@@ -27,8 +27,7 @@ template <class T, std::size_t D, std::size_t C>
 void start_rows(T (&rows)[C * D]) {
     for (std::size_t c = 0; c < C; ++c) {
         ember::Pcg32 rng(77, c);
-        for (std::size_t d = 0; d < D; ++d)
-            rows[c * D + d] = ember::normal<T>(rng);
+        for (std::size_t d = 0; d < D; ++d) rows[c * D + d] = ember::normal<T>(rng);
     }
 }
 
@@ -72,8 +71,7 @@ void check_against_reference(Target& target, es::Path path, typename Target::val
         return g ? target.value_and_grad(x, g) : target.value(x);
     };
     for (std::size_t c = 0; c < C; ++c) {
-        for (std::size_t d = 0; d < D; ++d)
-            ref[c].x[d] = rows[c * D + d];
+        for (std::size_t d = 0; d < D; ++d) ref[c].x[d] = rows[c * D + d];
         ref[c].f = eval(ref[c].x, ref[c].g);
         ref[c].rng = ember::Pcg32(5, 100 + c);
     }
@@ -169,17 +167,13 @@ TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") 
     start_rows<float, 2, 9>(rows);
     REQUIRE(mala.init(a, rows, 3) == Status::ok);
     REQUIRE(mala.init(b, rows, 3) == Status::ok);
-    for (int t = 0; t < 40; ++t)
-        (void)mala.step(a);
-    for (int t = 0; t < 20; ++t)
-        (void)mala.step(b);
+    for (int t = 0; t < 40; ++t) (void)mala.step(a);
+    for (int t = 0; t < 20; ++t) (void)mala.step(b);
     static es::ChainState<float, 2, 9> copy;
     std::memcpy(static_cast<void*>(&copy), static_cast<const void*>(&b), sizeof b);
-    for (int t = 0; t < 20; ++t)
-        (void)mala.step(copy);
+    for (int t = 0; t < 20; ++t) (void)mala.step(copy);
     int bad = 0;
-    for (std::size_t i = 0; i < 2 * a.ld; ++i)
-        bad += !same_bits(a.x[i], copy.x[i]);
+    for (std::size_t i = 0; i < 2 * a.ld; ++i) bad += !same_bits(a.x[i], copy.x[i]);
     CHECK(bad == 0);
     CHECK(a.steps == 40);
     CHECK(same_bits(a.step_size, copy.step_size));
@@ -235,17 +229,14 @@ TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact
     static es::ChainState<float, 2, 6> t;
     float cols[2 * 8] = {};
     for (std::size_t c = 0; c < 6; ++c)
-        for (std::size_t d = 0; d < 2; ++d)
-            cols[d * 8 + c] = rows[c * 2 + d];
+        for (std::size_t d = 0; d < 2; ++d) cols[d * 8 + c] = rows[c * 2 + d];
     REQUIRE(mala.init_columns(t, cols, 8, 1) == Status::ok);
     REQUIRE(mala.init(s, rows, 1) == Status::ok);
-    for (std::size_t i = 0; i < 2 * s.ld; ++i)
-        CHECK(same_bits(s.x[i], t.x[i]));
+    for (std::size_t i = 0; i < 2 * s.ld; ++i) CHECK(same_bits(s.x[i], t.x[i]));
 
     // Training changed the parameters: refresh recomputes f and grad f.
     (void)mala.step(s);
-    for (auto& p : net.params)
-        p *= 1.5f;
+    for (auto& p : net.params) p *= 1.5f;
     REQUIRE(mala.refresh(s) == Status::ok);
     for (std::size_t c = 0; c < 6; ++c) {
         const float x[2] = {s.position(c, 0), s.position(c, 1)};

@@ -30,17 +30,14 @@ void check_mlp_target() {
     std::size_t bad = 0;
     for (int trial = 0; trial < 4; ++trial) {
         alignas(EMBER_ALIGN) static T lanes[D * W];
-        for (auto& v : lanes)
-            v = T(4) * ember::uniform01<T>(rng) - T(2);
+        for (auto& v : lanes) v = T(4) * ember::uniform01<T>(rng) - T(2);
         P x[D], g[D];
-        for (std::size_t d = 0; d < D; ++d)
-            x[d] = P::load(lanes + d * W);
+        for (std::size_t d = 0; d < D; ++d) x[d] = P::load(lanes + d * W);
         const P f = target.value_and_grad(x, g);
         const P f2 = target.value(x);
         for (std::size_t k = 0; k < W; ++k) {
             T xs[D] = {}, gs[D] = {}, gn[D] = {};
-            for (std::size_t d = 0; d < D; ++d)
-                xs[d] = lanes[d * W + k];
+            for (std::size_t d = 0; d < D; ++d) xs[d] = lanes[d * W + k];
             const T fs = target.value_and_grad(xs, gs);
             const T fn = net.value_and_grad(xs, gn);
             bad += !same_bits(fs, fn) + !same_bits(f.get(k), fn) + !same_bits(f2.get(k), fn);
@@ -81,8 +78,7 @@ TEST_CASE("MlpTarget::prepare picks up new parameters") {
     net.init(1);
     static es::MlpTarget<Net> target(net);
     const float x[4] = {0.1f, -0.2f, 0.3f, 0.4f};
-    for (auto& p : net.params)
-        p *= -2.0f;
+    for (auto& p : net.params) p *= -2.0f;
     target.prepare();
     float g[4] = {}, gn[4] = {};
     CHECK(same_bits(target.value_and_grad(x, g), net.value_and_grad(x, gn)));
@@ -99,17 +95,14 @@ TEST_CASE_TEMPLATE("GaussianTarget: f and grad f", T, float, double) {
     T g[3];
     const T f = target.value_and_grad(x, g);
     double r[3], q = 0;
+    for (int i = 0; i < 3; ++i) r[i] = double(x[i]) - double(mu[i]);
     for (int i = 0; i < 3; ++i)
-        r[i] = double(x[i]) - double(mu[i]);
-    for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j)
-            q += r[i] * double(prec[i * 3 + j]) * r[j];
+        for (int j = 0; j < 3; ++j) q += r[i] * double(prec[i * 3 + j]) * r[j];
     CHECK(double(f) == doctest::Approx(-0.5 * q).epsilon(1e-6));
     CHECK(same_bits(f, target.value(x)));
     for (int i = 0; i < 3; ++i) {
         double gi = 0;
-        for (int j = 0; j < 3; ++j)
-            gi -= double(prec[i * 3 + j]) * r[j];
+        for (int j = 0; j < 3; ++j) gi -= double(prec[i * 3 + j]) * r[j];
         CHECK(double(g[i]) == doctest::Approx(gi).epsilon(1e-6));
     }
     target.set_isotropic(T(4));

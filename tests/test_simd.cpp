@@ -33,8 +33,7 @@ TEST_CASE("simd: emulated fma rounds like a fused one on hard cases") {
     const double a = 1.0 + 0x1p-52, b = 1.0 + 0x1p-52;
     CHECK(soft_fma(a, b, -1.0) == 0x1p-51); // 2^-51 + 2^-104: a tie, to even
     CHECK(soft_fma(a, b, 0.0) == a * b);
-    CHECK(soft_fma(0x1.fffffffffffffp-1, 0x1.fffffffffffffp-1, -0x1.ffffffffffffep-1) ==
-          0x1p-106);
+    CHECK(soft_fma(0x1.fffffffffffffp-1, 0x1.fffffffffffffp-1, -0x1.ffffffffffffep-1) == 0x1p-106);
     CHECK(soft_fma(3.0, 1.0 / 3.0, -1.0) == -0x1p-54);
     const float af = 1.0f + 0x1p-23f;
     CHECK(soft_fma(af, af, -1.0f) == 0x1p-22f);
@@ -78,6 +77,6 @@ TEST_CASE_TEMPLATE("simd: load/store round trip", T, float, double) {
     Pack<T>::load_aligned(in).store_aligned(out);
     for (std::size_t k = 0; k < W; ++k) CHECK(out[k] == in[k]);
     CHECK(ember::simd::backend_name() != nullptr);
-    MESSAGE("SIMD backend " << ember::simd::backend_name() << ", float lanes "
-                            << Pack<float>::width << ", double lanes " << Pack<double>::width);
+    MESSAGE("SIMD backend " << ember::simd::backend_name() << ", float lanes " << Pack<float>::width
+                            << ", double lanes " << Pack<double>::width);
 }

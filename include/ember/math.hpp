@@ -98,9 +98,9 @@ struct Consts;
 template <>
 struct Consts<float> {
     static constexpr float log2e = 0x1.715476p+0f;
-    static constexpr float ln2_hi = 0x1.62e430p-1f; // ln 2 rounded to float
+    static constexpr float ln2_hi = 0x1.62e430p-1f;   // ln 2 rounded to float
     static constexpr float ln2_lo = -0x1.05c610p-29f; // ln 2 - ln2_hi
-    static constexpr float round_magic = 0x1.8p+23f;   // x + m - m rounds x to integer
+    static constexpr float round_magic = 0x1.8p+23f;  // x + m - m rounds x to integer
     static constexpr float max_pow2 = 127.0f;
     static constexpr float min_normal = 0x1p-126f;
     static constexpr float sqrt2 = 0x1.6a09e6p+0f;
@@ -110,7 +110,7 @@ struct Consts<float> {
     // subnormal; above exp_hi it overflows anyway.
     static constexpr float exp_lo = -0x1.5d589ep+6f;
     static constexpr float exp_hi = 89.0f;
-    static constexpr float expm1_lo = -18.0f; // expm1 rounds to -1 below
+    static constexpr float expm1_lo = -18.0f;     // expm1 rounds to -1 below
     static constexpr float expm1_tiny = 0x1p-26f; // expm1(x) rounds to x below
     static constexpr float tanh_tiny = 0x1p-13f;  // tanh(x) rounds to x below
     static constexpr float tanh_lo = -20.0f;      // tanh rounds to 1 beyond |z| = 10
@@ -149,23 +149,20 @@ struct Consts<double> {
     static constexpr double log1p_tiny = 0x1p-55;
     static constexpr double log1p_min_scale = -1000.0;
     static constexpr double exp_p[] = {
-        0x1.0000000000005p-1,  0x1.5555555555539p-3,  0x1.555555555228ep-5,
-        0x1.1111111119011p-7,  0x1.6c16c17ee7238p-10, 0x1.a01a0174faee7p-13,
-        0x1.a019a74a7bb46p-16, 0x1.71de88257bdc1p-19, 0x1.28a2068953020p-22,
-        0x1.ae6bab110e7a7p-26};
-    static constexpr double log_q[] = {0x1.55555555555a6p-1, 0x1.9999999978cd4p-2,
-                                       0x1.249249488869ep-2, 0x1.c71c4c6e2d2c0p-3,
-                                       0x1.74677105ce409p-3, 0x1.3981d3d956b76p-3,
-                                       0x1.3050457d85ed4p-3};
+        0x1.0000000000005p-1,  0x1.5555555555539p-3,  0x1.555555555228ep-5,  0x1.1111111119011p-7,
+        0x1.6c16c17ee7238p-10, 0x1.a01a0174faee7p-13, 0x1.a019a74a7bb46p-16, 0x1.71de88257bdc1p-19,
+        0x1.28a2068953020p-22, 0x1.ae6bab110e7a7p-26};
+    static constexpr double log_q[] = {
+        0x1.55555555555a6p-1, 0x1.9999999978cd4p-2, 0x1.249249488869ep-2, 0x1.c71c4c6e2d2c0p-3,
+        0x1.74677105ce409p-3, 0x1.3981d3d956b76p-3, 0x1.3050457d85ed4p-3};
     static constexpr double pi2_hi = 0x1.921fb54442d18p+0;
     static constexpr double pi2_lo = 0x1.1a62633145c07p-54;
-    static constexpr double sin_s[] = {-0x1.4abbce625be46p-1, 0x1.466bc67758cb2p-4,
-                                       -0x1.32d2cce324134p-8, 0x1.5078300c421a6p-13,
+    static constexpr double sin_s[] = {-0x1.4abbce625be46p-1,  0x1.466bc67758cb2p-4,
+                                       -0x1.32d2cce324134p-8,  0x1.5078300c421a6p-13,
                                        -0x1.e30098975cf0cp-19, 0x1.e3ff27bcd4bd5p-25};
-    static constexpr double cos_c[] = {-0x1.3bd3cc9be45dep+0, 0x1.03c1f081b5aaep-2,
-                                       -0x1.55d3c7e3c9280p-6, 0x1.e1f5068367b18p-11,
-                                       -0x1.a6d1ec7e0b367p-16, 0x1.f9cc40ac7688fp-22,
-                                       -0x1.b263c33cd26c1p-28};
+    static constexpr double cos_c[] = {
+        -0x1.3bd3cc9be45dep+0,  0x1.03c1f081b5aaep-2,  -0x1.55d3c7e3c9280p-6, 0x1.e1f5068367b18p-11,
+        -0x1.a6d1ec7e0b367p-16, 0x1.f9cc40ac7688fp-22, -0x1.b263c33cd26c1p-28};
 };
 
 template <class V>
@@ -315,9 +312,9 @@ inline V log(V x) noexcept {
     const V f = m - one; // exact
     const V s = div(f, V(T(2)) + f);
     V res = detail::log_reduced(f, s, e, e * V(C::ln2_lo));
-    res = select(x < V(C::inf), res, x + x);                       // inf, NaN
-    res = select(x < V(C::min_normal), V(-C::inf), res);          // 0, subnormal
-    return select(x < V(T(0)), V(C::nan), res);                    // negative
+    res = select(x < V(C::inf), res, x + x);             // inf, NaN
+    res = select(x < V(C::min_normal), V(-C::inf), res); // 0, subnormal
+    return select(x < V(T(0)), V(C::nan), res);          // negative
 }
 
 /// log(1 + x), accurate near 0. log1p(-1) = -inf, log1p(x < -1) = NaN.
@@ -329,7 +326,7 @@ inline V log1p(V x) noexcept {
     // Lanes outside (-1, inf) run the kernel on 0 so no lane sees odd bits.
     const auto inside = (x > V(T(-1))) & (x < V(C::inf));
     V res = detail::log1p_kernel<V, false>(select(inside, x, V(T(0))));
-    res = select(x < V(C::inf), res, x + x);                      // inf, NaN
+    res = select(x < V(C::inf), res, x + x); // inf, NaN
     res = select(x == -one, V(-C::inf), res);
     res = select(x < -one, V(C::nan), res);
     return select(abs(x) >= V(C::log1p_tiny), res, x); // tiny, zeros, NaN

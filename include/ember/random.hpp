@@ -44,16 +44,16 @@ public:
 
     /// The generator `pcg32()` of pcg-cpp.
     constexpr Pcg32() noexcept
-        : inc_(default_increment), state_((default_seed + default_increment) * multiplier +
-                                          default_increment) {}
+        : inc_(default_increment),
+          state_((default_seed + default_increment) * multiplier + default_increment) {}
     /// Seed on pcg-cpp's default stream (`pcg32 rng(seed)`).
     constexpr explicit Pcg32(std::uint64_t seed) noexcept
-        : inc_(default_increment), state_((seed + default_increment) * multiplier +
-                                          default_increment) {}
+        : inc_(default_increment),
+          state_((seed + default_increment) * multiplier + default_increment) {}
     /// Seed and stream (`pcg32 rng(seed, stream)`); 2^63 distinct streams.
     constexpr Pcg32(std::uint64_t seed, std::uint64_t stream) noexcept
-        : inc_((stream << 1) | 1u), state_((seed + ((stream << 1) | 1u)) * multiplier +
-                                           ((stream << 1) | 1u)) {}
+        : inc_((stream << 1) | 1u),
+          state_((seed + ((stream << 1) | 1u)) * multiplier + ((stream << 1) | 1u)) {}
 
     /// Next 32 random bits.
     constexpr std::uint32_t next_u32() noexcept {

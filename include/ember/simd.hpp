@@ -43,7 +43,7 @@ namespace detail {
 // xsimd declares a placeholder double register for armv7 NEON; it has none.
 template <class T>
 inline constexpr bool has_native =
-    std::is_same_v<T, float> && xsimd::types::has_simd_register<T, xsimd::default_arch>::value;
+    std::is_same_v<T, float>&& xsimd::types::has_simd_register<T, xsimd::default_arch>::value;
 #else
 template <class T>
 inline constexpr bool has_native = xsimd::types::has_simd_register<T, xsimd::default_arch>::value;
@@ -119,13 +119,13 @@ inline double split_pow2_scalar(double x, double& e) noexcept {
 // then one rounding to nearest gives the correctly rounded a*b + c. Valid
 // while a*b neither overflows nor underflows (|a*b| within ~2^-969..2^995);
 // outside that, and for non-finite operands, it is the plain a*b + c.
-#if defined(__arm__) && !defined(__aarch64__) &&                                                  \
+#if defined(__arm__) && !defined(__aarch64__) &&                                                   \
     (!defined(__ARM_FP) || !(__ARM_FP & 8) || !defined(__ARM_FEATURE_FMA))
 #define EMBER_SOFT_FMA_F64 1
 #else
 #define EMBER_SOFT_FMA_F64 0
 #endif
-#if defined(__arm__) && !defined(__aarch64__) &&                                                  \
+#if defined(__arm__) && !defined(__aarch64__) &&                                                   \
     (!defined(__ARM_FP) || !(__ARM_FP & 4) || !defined(__ARM_FEATURE_FMA))
 #define EMBER_SOFT_FMA_F32 1
 #else
@@ -329,8 +329,8 @@ public:
     static constexpr std::size_t width = native_type::size;
 
     Pack() = default;
-    Pack(T v) noexcept : v_(v) {}             // NOLINT: broadcast
-    Pack(native_type v) noexcept : v_(v) {}   // NOLINT: wrap
+    Pack(T v) noexcept : v_(v) {}           // NOLINT: broadcast
+    Pack(native_type v) noexcept : v_(v) {} // NOLINT: wrap
 
     static Pack load(const T* p) noexcept { return Pack(native_type::load_unaligned(p)); }
     static Pack load_aligned(const T* p) noexcept { return Pack(native_type::load_aligned(p)); }
@@ -372,7 +372,7 @@ public:
             }
         } else
 #endif
-        if constexpr (detail::native_fma) {
+            if constexpr (detail::native_fma) {
             return Pack(xsimd::fma(a.v_, b.v_, c.v_));
         } else {
             return lanewise3(a, b, c, [](T x, T y, T z) { return detail::fma_any(x, y, z); });
@@ -387,7 +387,7 @@ public:
             return Pack(native_type(vdivq_f32(a.v_, b.v_)));
         } else
 #endif
-        if constexpr (detail::native_div_exact) {
+            if constexpr (detail::native_div_exact) {
             return Pack(a.v_ / b.v_);
         } else {
             return lanewise3(a, b, b, [](T x, T y, T) { return x / y; });
@@ -400,7 +400,7 @@ public:
             return Pack(native_type(vsqrtq_f32(a.v_)));
         } else
 #endif
-        if constexpr (detail::native_div_exact) {
+            if constexpr (detail::native_div_exact) {
             return Pack(xsimd::sqrt(a.v_));
         } else {
             return lanewise3(a, a, a, [](T x, T, T) { return std::sqrt(x); });
@@ -409,8 +409,12 @@ public:
     friend Pack abs(Pack a) noexcept { return Pack(xsimd::abs(a.v_)); }
     // Written as select so NaN handling is the same on every backend
     // (x86 minps and NEON vmin disagree about NaN operands).
-    friend Pack min(Pack a, Pack b) noexcept { return Pack(xsimd::select(b.v_ < a.v_, b.v_, a.v_)); }
-    friend Pack max(Pack a, Pack b) noexcept { return Pack(xsimd::select(a.v_ < b.v_, b.v_, a.v_)); }
+    friend Pack min(Pack a, Pack b) noexcept {
+        return Pack(xsimd::select(b.v_ < a.v_, b.v_, a.v_));
+    }
+    friend Pack max(Pack a, Pack b) noexcept {
+        return Pack(xsimd::select(a.v_ < b.v_, b.v_, a.v_));
+    }
     friend Pack select(mask_type m, Pack a, Pack b) noexcept {
         return Pack(xsimd::select(m.raw(), a.v_, b.v_));
     }

@@ -8,7 +8,7 @@ namespace ember {
 /// Result of a fallible operation. Bad data is reported, never repaired:
 /// a call that returns anything but `ok` has left its outputs untouched
 /// unless its documentation says otherwise.
-enum class [[nodiscard]] Status : std::uint8_t {
+enum class [[nodiscard]] Status : std::uint8_t{
     ok = 0,
     non_finite_input,   ///< an input value was NaN or infinite
     non_finite_output,  ///< the computation produced NaN or infinity (diverged)

@@ -55,8 +55,7 @@ template <std::size_t D, std::size_t C>
 const float* start_rows() {
     static float rows[C * D];
     ember::Pcg32 rng(5, 1);
-    for (auto& v : rows)
-        v = ember::normal<float>(rng);
+    for (auto& v : rows) v = ember::normal<float>(rng);
     return rows;
 }
 
@@ -102,8 +101,7 @@ void BM_naive(benchmark::State& state) {
     const Net<D>& n = net<D>();
     const float* rows = start_rows<D, C>();
     for (std::size_t c = 0; c < C; ++c) {
-        for (std::size_t d = 0; d < D; ++d)
-            chains[c].x[d] = rows[c * D + d];
+        for (std::size_t d = 0; d < D; ++d) chains[c].x[d] = rows[c * D + d];
         chains[c].f = n.value_and_grad(chains[c].x, chains[c].g);
         chains[c].rng = ember::Pcg32(11, c);
     }
@@ -112,8 +110,7 @@ void BM_naive(benchmark::State& state) {
     ember_bench::fma_peak_gflops<float>();
     const ember_bench::CpuTimer timer;
     for (auto _ : state) {
-        for (std::size_t c = 0; c < C; ++c)
-            moved += ember_ref::step<K>(chains[c], kStep, eval);
+        for (std::size_t c = 0; c < C; ++c) moved += ember_ref::step<K>(chains[c], kStep, eval);
     }
     set_counters(state, timer, C, Target<D>::grad_macs);
     benchmark::DoNotOptimize(moved);
@@ -125,8 +122,7 @@ void BM_fma_peak(benchmark::State& state) {
     float sink = 0;
     ember_bench::fma_peak_gflops<float>();
     const ember_bench::CpuTimer timer;
-    for (auto _ : state)
-        sink += ember_bench::fma_kernel<float>(rounds);
+    for (auto _ : state) sink += ember_bench::fma_kernel<float>(rounds);
     ember_bench::report_flops<float>(
         state, ember_bench::fma_kernel_flops<float>(rounds) * double(state.iterations()),
         timer.seconds());

@@ -45,8 +45,7 @@ template <class T>
 T fma_kernel(std::uint64_t rounds) noexcept {
     using P = ember::simd::Pack<T>;
     P acc[kAccumulators];
-    for (std::size_t k = 0; k < kAccumulators; ++k)
-        acc[k] = P(T(1) + T(k) * T(0.001));
+    for (std::size_t k = 0; k < kAccumulators; ++k) acc[k] = P(T(1) + T(k) * T(0.001));
     // acc -> acc * m + a has the fixed point a / (1 - m) = 1: values stay
     // normal and finite however long it runs.
     P m(T(0.999));
@@ -55,8 +54,7 @@ T fma_kernel(std::uint64_t rounds) noexcept {
     benchmark::DoNotOptimize(a);
     detail::fma_rounds(acc, m, a, rounds, std::make_index_sequence<kAccumulators>{});
     P s = acc[0];
-    for (std::size_t k = 1; k < kAccumulators; ++k)
-        s = s + acc[k];
+    for (std::size_t k = 1; k < kAccumulators; ++k) s = s + acc[k];
     return s.get(0);
 }
 

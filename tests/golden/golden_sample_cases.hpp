@@ -20,8 +20,7 @@ namespace sample_detail {
 template <std::size_t N>
 void start_rows(float (&rows)[N], std::uint64_t seed) {
     ember::Pcg32 rng(seed, 3);
-    for (auto& v : rows)
-        v = ember::normal<float>(rng);
+    for (auto& v : rows) v = ember::normal<float>(rng);
 }
 
 // Reports the state of C chains in dimension D after a run.
@@ -82,8 +81,7 @@ void sample_cases(Emit& emit) {
         static float rows[2 * 3];
         sample_detail::start_rows(rows, 2);
         if (mala.init(s, rows, 7) != ember::Status::ok) return;
-        for (int t = 0; t < 20; ++t)
-            (void)mala.step(s);
+        for (int t = 0; t < 20; ++t) (void)mala.step(s);
         sample_detail::emit_state("mala_mlp_points_2", s, emit);
     }
     { // ULA with gradient clipping and tempered noise.
@@ -97,8 +95,7 @@ void sample_cases(Emit& emit) {
         static float rows[13 * 3];
         sample_detail::start_rows(rows, 3);
         if (ula.init(s, rows, 9) != ember::Status::ok) return;
-        for (int t = 0; t < 15; ++t)
-            (void)ula.step(s);
+        for (int t = 0; t < 15; ++t) (void)ula.step(s);
         sample_detail::emit_state("ula_mlp_13", s, emit);
     }
     { // Random-walk MH with warm-up on a correlated Gaussian, 7 chains.
@@ -115,8 +112,7 @@ void sample_cases(Emit& emit) {
         static float rows[7 * 2];
         sample_detail::start_rows(rows, 4);
         if (mh.init(s, rows, 11) != ember::Status::ok) return;
-        for (int t = 0; t < 25; ++t)
-            (void)mh.step(s);
+        for (int t = 0; t < 25; ++t) (void)mh.step(s);
         sample_detail::emit_state("mh_gauss_7", s, emit);
 
         // MALA with warm-up on the same Gaussian, 5 chains.
@@ -128,8 +124,7 @@ void sample_cases(Emit& emit) {
         static float mrows[5 * 2];
         sample_detail::start_rows(mrows, 5);
         if (mala.init(m, mrows, 13) != ember::Status::ok) return;
-        for (int t = 0; t < 25; ++t)
-            (void)mala.step(m);
+        for (int t = 0; t < 25; ++t) (void)mala.step(m);
         sample_detail::emit_state("mala_gauss_5", m, emit);
     }
 }

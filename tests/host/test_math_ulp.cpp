@@ -167,9 +167,9 @@ TEST_CASE_TEMPLATE("math: ulp error of log and log1p", T, float, double) {
     auto l1 = [](T x) { return ember::math::log1p(x); };
     auto l1r = [](LD x) { return std::log1p(x); };
     w = sweep<T>(l1, l1r, -0.5L, 2.0L);
-    for (const Worst& v : {sweep<T>(l1, l1r, -0.5L, 1e6L), sweep_log<T>(l1, l1r, -60, 20),
-                           sweep_log<T>(l1, l1r, -60, -1, -1),
-                           sweep_log<T>(l1, l1r, -24, -1, 1, -1)})
+    for (const Worst& v :
+         {sweep<T>(l1, l1r, -0.5L, 1e6L), sweep_log<T>(l1, l1r, -60, 20),
+          sweep_log<T>(l1, l1r, -60, -1, -1), sweep_log<T>(l1, l1r, -24, -1, 1, -1)})
         if (v.ulp > w.ulp) w = v;
     report("log1p", tname<T>(), w);
     CHECK(w.ulp <= 1.0);
@@ -220,8 +220,10 @@ TEST_CASE_TEMPLATE("math: ulp error of sincos_2pi", T, float, double) {
         ember::math::sincos_2pi(u, sv, cv);
         return cv;
     };
-    const Worst ws = sweep<T>(s, [](LD u) { return ref_sin2pi(u, false); }, 0, 1);
-    const Worst wc = sweep<T>(c, [](LD u) { return ref_sin2pi(u, true); }, 0, 1);
+    const Worst ws = sweep<T>(
+        s, [](LD u) { return ref_sin2pi(u, false); }, 0, 1);
+    const Worst wc = sweep<T>(
+        c, [](LD u) { return ref_sin2pi(u, true); }, 0, 1);
     report("sin_2pi", tname<T>(), ws);
     report("cos_2pi", tname<T>(), wc);
     CHECK(ws.ulp <= 1.1);

@@ -17,8 +17,7 @@ std::size_t allocations_while_sampling(Sampler& sampler) {
     static es::ChainState<float, 8, C> s;
     static es::Diagnostics<float, C, 16> diag;
     static float rows[C * 8];
-    for (std::size_t i = 0; i < C * 8; ++i)
-        rows[i] = 0.01f * float(i % 13);
+    for (std::size_t i = 0; i < C * 8; ++i) rows[i] = 0.01f * float(i % 13);
     const float row[8] = {0.5f, 0, 0, 0, 0, 0, 0, 0};
     ember_test::AllocationGuard guard;
     if (sampler.init(s, rows, 1) != ember::Status::ok) return 1000;

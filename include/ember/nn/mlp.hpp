@@ -232,7 +232,7 @@ public:
             const std::size_t o = unit_offset(L);
             for (std::size_t j = 0; j < last_width; ++j) {
                 const V wj(w[j]);
-                tp.d[o + j] = gamma * wj;   // Hbar
+                tp.d[o + j] = gamma * wj;    // Hbar
                 tp.ubar[o + j] = alpha * wj; // Tbar
                 tp.qbar[o + j] = beta * wj;  // Cbar
             }
@@ -420,8 +420,7 @@ public:
 
     /// f(x) of one point (x holds input_dim values); fills `tp` for
     /// reverse_point. Same bits as forward() on a Tape1<T>.
-    static T forward_point(const T* p, const PointWeights& pw, const T* x,
-                           PointTape& tp) noexcept {
+    static T forward_point(const T* p, const PointWeights& pw, const T* x, PointTape& tp) noexcept {
         using simd::fma;
         constexpr std::size_t W = pack_type::width;
         constexpr std::size_t L = hidden_layers;
@@ -608,8 +607,7 @@ private:
         }
         for (; i + W <= nin; i += W) {
             P s0(T(0));
-            for (std::size_t j = 0; j < nout; ++j)
-                s0 = fma(P::load(Wm + j * nin + i), P(d[j]), s0);
+            for (std::size_t j = 0; j < nout; ++j) s0 = fma(P::load(Wm + j * nin + i), P(d[j]), s0);
             s0.store(out + i);
         }
         for (; i < nin; ++i) {

@@ -57,8 +57,7 @@ bool split_moments(const SplitTrace<T>& tr, T* mean, T& w, T& var_plus) noexcept
     T wsum(0), msum(0);
     for (std::size_t j = 0; j < m; ++j) {
         T s(0);
-        for (std::size_t t = 0; t < n; ++t)
-            s += tr(j, t);
+        for (std::size_t t = 0; t < n; ++t) s += tr(j, t);
         const T mj = simd::div(s, tn);
         mean[j] = mj;
         T v(0);
@@ -163,16 +162,14 @@ public:
     template <std::size_t D>
     void record(const ChainState<T, D, Chains>& s) noexcept {
         T* row = trace_ + head_ * Chains;
-        for (std::size_t c = 0; c < Chains; ++c)
-            row[c] = -s.f[c];
+        for (std::size_t c = 0; c < Chains; ++c) row[c] = -s.f[c];
         finish(s);
     }
     /// Records the last step of `s`, monitoring coordinate `d`.
     template <std::size_t D>
     void record(const ChainState<T, D, Chains>& s, std::size_t d) noexcept {
         T* row = trace_ + head_ * Chains;
-        for (std::size_t c = 0; c < Chains; ++c)
-            row[c] = s.x[d * ChainState<T, D, Chains>::ld + c];
+        for (std::size_t c = 0; c < Chains; ++c) row[c] = s.x[d * ChainState<T, D, Chains>::ld + c];
         finish(s);
     }
 
@@ -217,8 +214,7 @@ private:
         non_finite_ += s.info.n_non_finite;
         divergent_ += s.info.n_divergent;
         T e(0);
-        for (std::size_t c = 0; c < Chains; ++c)
-            e -= s.f[c];
+        for (std::size_t c = 0; c < Chains; ++c) e -= s.f[c];
         e = simd::div(e, static_cast<T>(Chains));
         const T inv = simd::div(T(1), static_cast<T>(steps_));
         energy_mean_ = simd::fma(e - energy_mean_, inv, energy_mean_);

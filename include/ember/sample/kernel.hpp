@@ -85,8 +85,7 @@ public:
     /// Samples from `target` (kept by pointer: it must outlive the sampler).
     explicit Core(Target& target, const config_type& config = {}) noexcept
         : target_(&target), policy_(config) {
-        for (std::size_t i = 0; i < width; ++i)
-            lane_index_[i] = static_cast<value_type>(i);
+        for (std::size_t i = 0; i < width; ++i) lane_index_[i] = static_cast<value_type>(i);
     }
 
     /// The configuration.
@@ -117,8 +116,7 @@ public:
         for (std::size_t c = 0; c < State<C>::ld; ++c) {
             // Pad lanes start as copies of the last chain: finite, harmless.
             const std::size_t src = c < C ? c : C - 1;
-            for (std::size_t d = 0; d < dim; ++d)
-                s.x[d * State<C>::ld + c] = rows[src * dim + d];
+            for (std::size_t d = 0; d < dim; ++d) s.x[d * State<C>::ld + c] = rows[src * dim + d];
         }
         return finish_init(s, seed, stream_base);
     }
@@ -135,8 +133,7 @@ public:
         s.ready = false;
         for (std::size_t c = 0; c < State<C>::ld; ++c) {
             const std::size_t src = c < C ? c : C - 1;
-            for (std::size_t d = 0; d < dim; ++d)
-                s.x[d * State<C>::ld + c] = x[d * ldx + src];
+            for (std::size_t d = 0; d < dim; ++d) s.x[d * State<C>::ld + c] = x[d * ldx + src];
         }
         return finish_init(s, seed, stream_base);
     }
@@ -151,21 +148,17 @@ public:
         for (std::size_t d = 0; d < dim; ++d)
             if (!simd::is_finite(row[d])) return Status::non_finite_input;
         T x[dim] = {}, g[dim] = {};
-        for (std::size_t d = 0; d < dim; ++d)
-            x[d] = row[d];
+        for (std::size_t d = 0; d < dim; ++d) x[d] = row[d];
         const T f =
             Policy::uses_grad || s.grad_valid ? target_->value_and_grad(x, g) : target_->value(x);
         bool fin = simd::is_finite(f);
         if (Policy::uses_grad || s.grad_valid)
-            for (std::size_t d = 0; d < dim; ++d)
-                fin = fin && simd::is_finite(g[d]);
+            for (std::size_t d = 0; d < dim; ++d) fin = fin && simd::is_finite(g[d]);
         if (!fin) return Status::non_finite_output;
         constexpr std::size_t ld = State<C>::ld;
-        for (std::size_t d = 0; d < dim; ++d)
-            s.x[d * ld + c] = x[d];
+        for (std::size_t d = 0; d < dim; ++d) s.x[d * ld + c] = x[d];
         if (Policy::uses_grad || s.grad_valid)
-            for (std::size_t d = 0; d < dim; ++d)
-                s.g[d * ld + c] = g[d];
+            for (std::size_t d = 0; d < dim; ++d) s.g[d * ld + c] = g[d];
         s.f[c] = f;
         return Status::ok;
     }
@@ -210,15 +203,13 @@ public:
         const typename Policy::Consts k = policy_.consts(s.step_size);
         const T thr = policy_.config.divergence_threshold;
         if (uses_points<C>(policy_.config.path)) {
-            for (std::size_t c = 0; c < C; ++c)
-                step_group<T>(s, k, thr, c, 1);
+            for (std::size_t c = 0; c < C; ++c) step_group<T>(s, k, thr, c, 1);
         } else {
             for (std::size_t c0 = 0; c0 < C; c0 += width)
                 step_group<pack_type>(s, k, thr, c0, C - c0 < width ? C - c0 : width);
         }
         T sum(0);
-        for (std::size_t c = 0; c < C; ++c)
-            sum += info.accept_prob[c];
+        for (std::size_t c = 0; c < C; ++c) sum += info.accept_prob[c];
         info.mean_accept_prob = simd::div(sum, static_cast<T>(C));
         ++s.steps;
         if (!Policy::uses_grad) s.grad_valid = false;
@@ -282,8 +273,7 @@ private:
     std::size_t evaluate_all(State<C>& s, bool grad, bool count) noexcept {
         std::size_t bad = 0;
         if (uses_points<C>(policy_.config.path)) {
-            for (std::size_t c = 0; c < C; ++c)
-                bad += evaluate_group<T_>(s, grad, count, c, 1);
+            for (std::size_t c = 0; c < C; ++c) bad += evaluate_group<T_>(s, grad, count, c, 1);
         } else {
             for (std::size_t c0 = 0; c0 < C; c0 += width)
                 bad +=
@@ -299,17 +289,14 @@ private:
         constexpr std::size_t ld = State<C>::ld;
         V* x = work<V>().xp;
         V* g = work<V>().gp;
-        for (std::size_t d = 0; d < dim; ++d)
-            x[d] = load<V>(s.x + d * ld + c0);
+        for (std::size_t d = 0; d < dim; ++d) x[d] = load<V>(s.x + d * ld + c0);
         const V f = grad ? target_->value_and_grad(x, g) : target_->value(x);
         auto fin = simd::is_finite(f);
         if (grad)
-            for (std::size_t d = 0; d < dim; ++d)
-                fin = fin & simd::is_finite(g[d]);
+            for (std::size_t d = 0; d < dim; ++d) fin = fin & simd::is_finite(g[d]);
         store(f, s.f + c0);
         if (grad)
-            for (std::size_t d = 0; d < dim; ++d)
-                store(g[d], s.g + d * ld + c0);
+            for (std::size_t d = 0; d < dim; ++d) store(g[d], s.g + d * ld + c0);
         using simd::select;
         store(select(fin, V(T_(1)), V(T_(0))), out_fin_);
         std::size_t bad = 0;
@@ -351,8 +338,7 @@ private:
                     u2_[p * G + c] = T(0);
                 }
             }
-            for (std::size_t c = live; c < G; ++c)
-                ua_[c] = T(1);
+            for (std::size_t c = live; c < G; ++c) ua_[c] = T(1);
         }
         for (std::size_t i = pairs * G; i < n; ++i) {
             u1_[i] = T(1);

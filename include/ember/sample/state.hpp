@@ -174,30 +174,26 @@ struct ChainState {
     /// Copies the positions to `rows[c * D + d]` (Chains x D, row-major).
     void copy_rows(T* rows) const noexcept {
         for (std::size_t c = 0; c < Chains; ++c)
-            for (std::size_t d = 0; d < D; ++d)
-                rows[c * D + d] = x[d * ld + c];
+            for (std::size_t d = 0; d < D; ++d) rows[c * D + d] = x[d * ld + c];
     }
     /// Fraction of proposals accepted since init, over all chains (counts
     /// summed in chain order).
     T acceptance_rate() const noexcept {
         if (steps == 0) return T(0);
         std::uint64_t a = 0;
-        for (std::size_t c = 0; c < Chains; ++c)
-            a += n_accepted[c];
+        for (std::size_t c = 0; c < Chains; ++c) a += n_accepted[c];
         return simd::div(static_cast<T>(a), static_cast<T>(steps) * static_cast<T>(Chains));
     }
     /// Non-finite proposals since init, over all chains.
     std::uint64_t total_non_finite() const noexcept {
         std::uint64_t a = 0;
-        for (std::size_t c = 0; c < Chains; ++c)
-            a += n_non_finite[c];
+        for (std::size_t c = 0; c < Chains; ++c) a += n_non_finite[c];
         return a;
     }
     /// Divergent proposals since init, over all chains.
     std::uint64_t total_divergent() const noexcept {
         std::uint64_t a = 0;
-        for (std::size_t c = 0; c < Chains; ++c)
-            a += n_divergent[c];
+        for (std::size_t c = 0; c < Chains; ++c) a += n_divergent[c];
         return a;
     }
     /// True while the step size is still being adapted.

@@ -103,13 +103,11 @@ public:
             if constexpr (prefers_points) {
                 return Net::forward_point(p_, point_w_, x, point_tp_);
             } else {
-                for (std::size_t i = 0; i < dim; ++i)
-                    one_.x[i] = x[i];
+                for (std::size_t i = 0; i < dim; ++i) one_.x[i] = x[i];
                 return Net::forward(p_, one_);
             }
         } else {
-            for (std::size_t i = 0; i < dim; ++i)
-                lanes_.x[i] = x[i];
+            for (std::size_t i = 0; i < dim; ++i) lanes_.x[i] = x[i];
             return Net::forward(p_, lanes_);
         }
     }
@@ -124,15 +122,13 @@ public:
                 Net::reverse_point(p_, point_w_, point_tp_, T(1), g);
                 return f;
             } else {
-                for (std::size_t i = 0; i < dim; ++i)
-                    one_.x[i] = x[i];
+                for (std::size_t i = 0; i < dim; ++i) one_.x[i] = x[i];
                 const T f = Net::forward(p_, one_);
                 Net::reverse(p_, one_, T(1), g);
                 return f;
             }
         } else {
-            for (std::size_t i = 0; i < dim; ++i)
-                lanes_.x[i] = x[i];
+            for (std::size_t i = 0; i < dim; ++i) lanes_.x[i] = x[i];
             const V f = Net::forward(p_, lanes_);
             Net::reverse(p_, lanes_, V(T(1)), g);
             return f;
@@ -182,18 +178,15 @@ public:
 
     /// Mean `mu[D]` and precision `prec[D*D]` (row-major, symmetric).
     void set(const T* mu, const T* prec) noexcept {
-        for (std::size_t i = 0; i < D; ++i)
-            mu_[i] = mu[i];
-        for (std::size_t i = 0; i < D * D; ++i)
-            prec_[i] = prec[i];
+        for (std::size_t i = 0; i < D; ++i) mu_[i] = mu[i];
+        for (std::size_t i = 0; i < D * D; ++i) prec_[i] = prec[i];
     }
     /// Zero mean, covariance `variance * I`.
     void set_isotropic(T variance) noexcept {
         const T p = simd::div(T(1), variance);
         for (std::size_t i = 0; i < D; ++i) {
             mu_[i] = T(0);
-            for (std::size_t j = 0; j < D; ++j)
-                prec_[i * D + j] = i == j ? p : T(0);
+            for (std::size_t j = 0; j < D; ++j) prec_[i * D + j] = i == j ? p : T(0);
         }
     }
     const T* mean() const noexcept { return mu_; }
@@ -209,8 +202,7 @@ public:
     template <class V>
     V value_and_grad(const V* x, V* g) noexcept {
         const V f = eval(x, g);
-        for (std::size_t i = 0; i < D; ++i)
-            g[i] = -g[i];
+        for (std::size_t i = 0; i < D; ++i) g[i] = -g[i];
         return f;
     }
 
@@ -220,13 +212,11 @@ private:
     V eval(const V* x, V* y) const noexcept {
         using simd::fma;
         V r[D];
-        for (std::size_t i = 0; i < D; ++i)
-            r[i] = x[i] - V(mu_[i]);
+        for (std::size_t i = 0; i < D; ++i) r[i] = x[i] - V(mu_[i]);
         V q(T(0));
         for (std::size_t i = 0; i < D; ++i) {
             V s(T(0));
-            for (std::size_t j = 0; j < D; ++j)
-                s = fma(V(prec_[i * D + j]), r[j], s);
+            for (std::size_t j = 0; j < D; ++j) s = fma(V(prec_[i * D + j]), r[j], s);
             y[i] = s;
             q = fma(r[i], s, q);
         }

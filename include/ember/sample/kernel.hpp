@@ -400,7 +400,7 @@ private:
         if constexpr (G > 1) acc = acc & (load<V>(lane_index_) < V(static_cast<T>(live)));
         const auto div = fin & (lr < V(-thr));
 
-        // 5. Store the new state.
+        // 5. Store the updated state.
         for (std::size_t d = 0; d < dim; ++d) {
             T* px = s.x + d * ld + c0;
             store(select(acc, xp[d], load<V>(px)), px);

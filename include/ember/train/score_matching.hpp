@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace ember::train {
 
@@ -89,6 +90,30 @@ enum class Projection : std::uint8_t {
     gaussian,   ///< v ~ N(0, I)
     rademacher, ///< v_i = +-1 with equal probability
 };
+
+namespace detail {
+
+/// The M slicing directions of each point of a chunk, drawn in point,
+/// projection, coordinate order into row m * G + n of e.v2; pad rows
+/// (n >= valid) are zero and draw nothing.
+template <std::size_t M, class E>
+void draw_projections(E& e, Projection proj, Pcg32& rng, std::size_t valid) noexcept {
+    using T = std::remove_reference_t<decltype(e.v2[0])>;
+    constexpr std::size_t G = E::points;
+    for (std::size_t n = 0; n < G; ++n)
+        for (std::size_t m = 0; m < M; ++m) {
+            T* v = e.v2 + (m * G + n) * E::DP;
+            if (n >= valid) {
+                for (std::size_t d = 0; d < E::D; ++d) v[d] = T(0);
+            } else if (proj == Projection::gaussian) {
+                fill_normal(rng, v, 1, E::D);
+            } else {
+                fill_rademacher(rng, v, 1, E::D);
+            }
+        }
+}
+
+} // namespace detail
 
 /// Exact score matching (Hyvarinen 2005): per point
 /// `sum_i [0.5 (d_i f)^2 + d_i^2 f]`, i.e. `0.5 |grad f|^2 + tr(Hess f)`, by
@@ -174,17 +199,7 @@ public:
         e_.prepare(params);
         for (std::size_t start = 0; start < batch.count; start += G) {
             const std::size_t valid = detail::gather(e_, batch, start);
-            for (std::size_t n = 0; n < G; ++n)
-                for (std::size_t m = 0; m < M; ++m) {
-                    T* v = e_.v2 + (m * G + n) * Engine::DP;
-                    if (n >= valid) {
-                        for (std::size_t d = 0; d < D; ++d) v[d] = T(0);
-                    } else if (proj_ == Projection::gaussian) {
-                        detail::fill_normal(rng, v, 1, D);
-                    } else {
-                        detail::fill_rademacher(rng, v, 1, D);
-                    }
-                }
+            detail::draw_projections<M>(e_, proj_, rng, valid);
             e_.forward(params);
             e_.tangents(params);
             for (std::size_t n = 0; n < G; ++n) {
@@ -243,17 +258,7 @@ public:
         e_.prepare(params);
         for (std::size_t start = 0; start < batch.count; start += G) {
             const std::size_t valid = detail::gather(e_, batch, start);
-            for (std::size_t n = 0; n < G; ++n)
-                for (std::size_t m = 0; m < M; ++m) {
-                    T* v = e_.v2 + (m * G + n) * Engine::DP;
-                    if (n >= valid) {
-                        for (std::size_t d = 0; d < D; ++d) v[d] = T(0);
-                    } else if (proj_ == Projection::gaussian) {
-                        detail::fill_normal(rng, v, 1, D);
-                    } else {
-                        detail::fill_rademacher(rng, v, 1, D);
-                    }
-                }
+            detail::draw_projections<M>(e_, proj_, rng, valid);
             e_.forward(params);
             e_.grad_x(params);
             for (std::size_t k = 0; k < G * Engine::DP; ++k) e_.v1[k] = e_.gx[k];

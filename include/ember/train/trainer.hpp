@@ -46,7 +46,7 @@ struct TrainerConfig {
 /// finite skips the update (Status::non_finite_output, parameters and
 /// optimizer state untouched); otherwise it clips (if configured) and calls
 /// the optimizer with the scheduled learning rate. Dataset minibatches walk a
-/// seeded permutation of the points, a new one per epoch; a batch that runs
+/// seeded permutation of the points, a fresh one per epoch; a batch that runs
 /// past the end of an epoch continues in the next, so every batch is full.
 ///
 ///     #include "ember/train.hpp"

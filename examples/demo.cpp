@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     ember::train::TrainerConfig<float> cfg;
     cfg.seed = seed;
     cfg.lr = ember::train::LrSchedule<float>::constant(1e-3f);
-    static ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt, cfg);
+    static ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt);
+    if (trainer.configure(cfg) != ember::Status::ok) return 1;
     ember::Pcg32 data_rng(seed, 1);
     static float batch[2 * kBatch];
     const auto t0 = std::chrono::steady_clock::now();

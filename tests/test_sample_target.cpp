@@ -83,7 +83,26 @@ TEST_CASE("MlpTarget::prepare picks up new parameters") {
     float g[4] = {}, gn[4] = {};
     CHECK(same_bits(target.value_and_grad(x, g), net.value_and_grad(x, gn)));
     CHECK(same_bits(g[3], gn[3]));
-    static_assert(es::MlpTarget<Net>::grad_macs == 2 * Net::forward_macs - Net::last_width);
+    static_assert(es::MlpTarget<Net>::grad_macs ==
+                  2 * Net::layout::forward_macs - Net::layout::last_width);
+}
+
+TEST_CASE("MlpTarget over a view of constant weights, rebound to other parameters") {
+    using Net = ember::Mlp<float, ember::Tanh, 3, 16, 8>;
+    static Net a, b;
+    a.init(1);
+    b.init(2);
+    const Net::view_type view(a.data());
+    static es::MlpTarget<Net::view_type> target(view);
+    const float x[3] = {0.5f, -1.0f, 0.25f};
+    float g[3] = {}, ga[3] = {}, gb[3] = {};
+    CHECK(same_bits(target.value_and_grad(x, g), a.value_and_grad(x, ga)));
+    CHECK(same_bits(g[0], ga[0]));
+    target.rebind(b.data());
+    CHECK(target.params() == b.data());
+    CHECK(same_bits(target.value_and_grad(x, g), b.value_and_grad(x, gb)));
+    CHECK(same_bits(g[2], gb[2]));
+    CHECK(same_bits(target.value(x), b.value(x)));
 }
 
 TEST_CASE_TEMPLATE("GaussianTarget: f and grad f", T, float, double) {

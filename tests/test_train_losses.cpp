@@ -1,6 +1,7 @@
 // Score-matching losses: parameter gradients against central finite
 // differences in double, loss values against the MLP's one-point passes, and
 // exact SM against the mean of sliced SM.
+#include "ember/nn/engine.hpp"
 #include "ember/nn/mlp.hpp"
 #include "ember/train/score_matching.hpp"
 
@@ -45,7 +46,31 @@ struct Data {
 template <class Loss, class Net>
 double loss_at(Loss& loss, const double* p, const Points<double>& batch, double* grad) {
     Pcg32 rng(11, 5);
-    return loss.loss_and_grad(p, batch, rng, grad);
+    double l = 0;
+    REQUIRE(loss.loss_and_grad(p, batch, rng, grad, l) == ember::Status::ok);
+    return l;
+}
+
+// The loss value alone (the gradient goes to a scratch buffer).
+template <class Loss, class T>
+T loss_value(Loss& loss, const T* p, const Points<T>& batch, Pcg32& rng, T* grad) {
+    T l = 0;
+    REQUIRE(loss.loss_and_grad(p, batch, rng, grad, l) == ember::Status::ok);
+    return l;
+}
+
+// fdot and fddot of one point along v, through the network's engine.
+template <class Net>
+void tangent_of(const Net& net, const double* x, const double* v, double& fd, double& fdd) {
+    static ember::Engine<typename Net::spec_type, 1, 0, 1> e;
+    for (std::size_t k = 0; k < Net::input_dim; ++k) {
+        e.x[k] = x[k];
+        e.v2[k] = v[k];
+    }
+    e.forward(net.data());
+    e.tangents(net.data());
+    fd = e.fdot2[0];
+    fdd = e.fddot2[0];
 }
 
 template <class Net, class Loss>
@@ -56,8 +81,8 @@ void check_fd(Loss& loss, std::uint64_t seed) {
     net.init(seed);
     // Larger output weights than the default init, so the second-order terms
     // are not negligible next to the first-order ones.
-    for (std::size_t j = 0; j < Net::last_width; ++j)
-        net.params[Net::output_weight_offset + j] *= 3.0;
+    for (std::size_t j = 0; j < Net::layout::last_width; ++j)
+        net.params[Net::layout::output_weight_offset + j] *= 3.0;
     const Data<Net, N> data(seed + 100);
     const auto batch =
         Points<double>::contiguous(ember::Span<const double>(data.x), Net::input_dim);
@@ -84,19 +109,15 @@ void check_fd(Loss& loss, std::uint64_t seed) {
     CHECK(err < kTol);
 }
 
-// Exact SM loss of one point through Mlp's one-point passes.
+// Exact SM loss of one point through one-point tangents along e_i.
 template <class Net>
 double exact_sm_point(const Net& net, const double* x) {
-    typename Net::template Tape2<double> tp;
     double l = 0;
     for (std::size_t i = 0; i < Net::input_dim; ++i) {
-        for (std::size_t k = 0; k < Net::input_dim; ++k) {
-            tp.x[k] = x[k];
-            tp.v[k] = k == i ? 1.0 : 0.0;
-        }
-        (void)Net::forward(net.data(), tp);
+        double v[Net::input_dim] = {};
+        v[i] = 1.0;
         double fd, fdd;
-        Net::tangent(net.data(), tp, fd, fdd);
+        tangent_of(net, x, v, fd, fdd);
         l += 0.5 * fd * fd + fdd;
     }
     return l;
@@ -151,7 +172,7 @@ TEST_CASE_TEMPLATE("train: exact SM loss equals the MLP's one-point passes", Net
     static ember::train::ExactScoreMatching<Net> loss;
     static double grad[Net::param_count];
     Pcg32 rng(1);
-    const double l = loss.loss_and_grad(net.data(), batch, rng, grad);
+    const double l = loss_value(loss, net.data(), batch, rng, grad);
     double want = 0;
     for (std::size_t n = 0; n < N; ++n) want += exact_sm_point(net, data.x + n * Net::input_dim);
     want /= N;
@@ -171,7 +192,7 @@ TEST_CASE("train: the DSM and SSM losses match their one-point definitions") {
     {
         static ember::train::DenoisingScoreMatching<Net> dsm(0.4);
         Pcg32 rng(21, 1);
-        const double l = dsm.loss_and_grad(net.data(), batch, rng, grad);
+        const double l = loss_value(dsm, net.data(), batch, rng, grad);
         Pcg32 rep(21, 1);
         double want = 0;
         for (std::size_t n = 0; n < N; ++n) {
@@ -187,17 +208,15 @@ TEST_CASE("train: the DSM and SSM losses match their one-point definitions") {
     {
         static ember::train::SlicedScoreMatching<Net, 2> ssm;
         Pcg32 rng(22, 1);
-        const double l = ssm.loss_and_grad(net.data(), batch, rng, grad);
+        const double l = loss_value(ssm, net.data(), batch, rng, grad);
         Pcg32 rep(22, 1);
         double want = 0;
-        typename Net::template Tape2<double> tp;
         for (std::size_t n = 0; n < N; ++n)
             for (int m = 0; m < 2; ++m) {
-                ember::train::detail::fill_normal(rep, tp.v, 1, 3);
-                for (int d = 0; d < 3; ++d) tp.x[d] = data.x[n * 3 + d];
-                (void)Net::forward(net.data(), tp);
+                double v[3];
+                ember::train::detail::fill_normal(rep, v, 1, 3);
                 double fd, fdd;
-                Net::tangent(net.data(), tp, fd, fdd);
+                tangent_of(net, data.x + n * 3, v, fd, fdd);
                 want += 0.5 * (0.5 * fd * fd + fdd);
             }
         CHECK(l == doctest::Approx(want / N).epsilon(1e-12));
@@ -220,8 +239,8 @@ TEST_CASE("train: exact SM equals the mean of sliced SM over many projections") 
     using Net = Mlp<T, ember::Softplus, 3, 8, 6>;
     static Net net;
     net.init(14);
-    for (std::size_t j = 0; j < Net::last_width; ++j)
-        net.params[Net::output_weight_offset + j] *= T(4);
+    for (std::size_t j = 0; j < Net::layout::last_width; ++j)
+        net.params[Net::layout::output_weight_offset + j] *= T(4);
     constexpr std::size_t N = 16;
     static T x[N * 3];
     Pcg32 xr(15, 3);
@@ -232,17 +251,16 @@ TEST_CASE("train: exact SM equals the mean of sliced SM over many projections") 
     static ember::train::ExactScoreMatching<Net> sm;
     static ember::train::SlicedScoreMatching<Net, 4> ssm;
     Pcg32 rng(16, 2);
-    const double exact = static_cast<double>(sm.loss_and_grad(net.data(), batch, rng, g_exact));
+    const double exact = static_cast<double>(loss_value(sm, net.data(), batch, rng, g_exact));
     for (std::size_t i = 0; i < Net::param_count; ++i) g_ref[i] = static_cast<double>(g_exact[i]);
     for (const auto proj :
          {ember::train::Projection::gaussian, ember::train::Projection::rademacher}) {
-        ssm.set_projection(proj);
+        REQUIRE(ssm.set_projection(proj) == ember::Status::ok);
         for (auto& g : g_mean) g = 0;
         double sum = 0, sum2 = 0;
         for (int r = 0; r < reps; ++r) {
             for (auto& g : g_sliced) g = T(0);
-            const double l =
-                static_cast<double>(ssm.loss_and_grad(net.data(), batch, rng, g_sliced));
+            const double l = static_cast<double>(loss_value(ssm, net.data(), batch, rng, g_sliced));
             sum += l;
             sum2 += l * l;
             for (std::size_t i = 0; i < Net::param_count; ++i)
@@ -258,4 +276,35 @@ TEST_CASE("train: exact SM equals the mean of sliced SM over many projections") 
         CHECK(se < 0.05 * std::fabs(exact)); // the check above has teeth
         CHECK(rel_err(g_mean, g_ref, Net::param_count) < 0.05);
     }
+}
+
+TEST_CASE("train: losses refuse batches they cannot use") {
+    using Net = Mlp<float, ember::Swish, 2, 4>;
+    static Net net;
+    net.init(1);
+    static float grad[Net::param_count];
+    const float pts[6] = {0, 1, 2, 3, 4, 5};
+    static ember::train::DenoisingScoreMatching<Net> dsm(0.1f);
+    static ember::train::SlicedScoreMatching<Net> ssm;
+    Pcg32 rng(1);
+    float l = 42.0f;
+    const auto three = Points<float>::contiguous(ember::Span<const float>(pts, 6), 3);
+    CHECK(dsm.loss_and_grad(net.data(), three, rng, grad, l) == ember::Status::dimension_mismatch);
+    const Points<float> empty{pts, 2, 0, nullptr};
+    CHECK(dsm.loss_and_grad(net.data(), empty, rng, grad, l) == ember::Status::invalid_argument);
+    CHECK(l == 42.0f);
+    CHECK(ssm.set_projection(static_cast<ember::train::Projection>(7)) ==
+          ember::Status::invalid_argument);
+    CHECK(ssm.projection() == ember::train::Projection::gaussian);
+    // A network whose f overflows gives non_finite_output.
+    static Net big;
+    big.params.fill(0.0f);
+    big.params[Net::layout::output_bias_offset] = 3e38f;
+    big.params[Net::layout::bias_offset(1)] = 100.0f; // swish(100) = 100
+    big.params[Net::layout::output_weight_offset] = 3e38f;
+    const auto two = Points<float>::contiguous(ember::Span<const float>(pts, 6), 2);
+    CHECK(ssm.loss_and_grad(big.data(), two, rng, grad, l) == ember::Status::ok); // f is not in SSM
+    static ember::train::SlicedScoreMatchingVR<Net> vr;
+    big.params[Net::layout::weight_offset(1)] = 3e38f; // grad f overflows
+    CHECK(vr.loss_and_grad(big.data(), two, rng, grad, l) == ember::Status::non_finite_output);
 }

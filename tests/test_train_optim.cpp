@@ -71,29 +71,31 @@ void quad_grad(const T* p, T* g) {
 
 TEST_CASE_TEMPLATE("train: SGD with momentum and Adam minimise a quadratic", T, float, double) {
     alignas(64) T p[kN] = {}, g[kN];
-    Sgd<T, kN> sgd({T(0.9f), T(0), false});
+    static Sgd<T, kN> sgd;
+    REQUIRE(sgd.configure({T(0.9f), T(0), false}) == ember::Status::ok);
     for (int it = 0; it < 400; ++it) {
         quad_grad(p, g);
-        sgd.step(p, g, T(0.1f));
+        REQUIRE(sgd.step(p, g, T(0.1f)) == ember::Status::ok);
     }
     for (std::size_t i = 0; i < kN; ++i)
         CHECK(p[i] == doctest::Approx(double(i) - 9.0).epsilon(1e-3));
 
     alignas(64) T q[kN] = {};
-    Sgd<T, kN> nes({T(0.9f), T(0), true});
+    static Sgd<T, kN> nes;
+    REQUIRE(nes.configure({T(0.9f), T(0), true}) == ember::Status::ok);
     for (int it = 0; it < 400; ++it) {
         quad_grad(q, g);
-        nes.step(q, g, T(0.1f));
+        REQUIRE(nes.step(q, g, T(0.1f)) == ember::Status::ok);
     }
     for (std::size_t i = 0; i < kN; ++i)
         CHECK(q[i] == doctest::Approx(double(i) - 9.0).epsilon(1e-3));
 
     alignas(64) T r[kN] = {};
-    Adam<T, kN> adam;
+    static Adam<T, kN> adam;
     const auto lr = LrSchedule<T>::cosine(T(0.3f), 1500, T(0));
     for (std::uint32_t it = 0; it < 1500; ++it) {
         quad_grad(r, g);
-        adam.step(r, g, lr.at(it));
+        REQUIRE(adam.step(r, g, lr.at(it)) == ember::Status::ok);
     }
     CHECK(adam.steps() == 1500);
     for (std::size_t i = 0; i < kN; ++i)
@@ -108,17 +110,18 @@ TEST_CASE("train: Adam and AdamW match a reference update") {
     const double g[3][n] = {
         {0.1, -0.2, 0.3, 0, 1}, {0.2, 0.1, -0.5, 0.01, 2}, {-0.3, 0.3, 0.2, 0, -1}};
     for (bool decoupled : {false, true}) {
-        Adam<double, n>::Config cfg;
+        ember::train::AdamConfig<double> cfg;
         cfg.weight_decay = 0.1;
         cfg.decoupled_weight_decay = decoupled;
-        Adam<double, n> opt(cfg);
+        Adam<double, n> opt;
+        REQUIRE(opt.configure(cfg) == ember::Status::ok);
         alignas(64) double q[n];
         std::memcpy(q, p, sizeof p);
         std::memcpy(ref, p, sizeof p);
         double m[n] = {}, v[n] = {};
         const double lr = 0.05;
         for (int t = 1; t <= 3; ++t) {
-            opt.step(q, g[t - 1], lr);
+            REQUIRE(opt.step(q, g[t - 1], lr) == ember::Status::ok);
             for (std::size_t i = 0; i < n; ++i) {
                 double gi = g[t - 1][i];
                 if (decoupled) {
@@ -166,4 +169,53 @@ TEST_CASE("train: Permutation is a seeded bijection") {
     }
     CHECK(fixed < 20);
     CHECK(same < 20);
+}
+
+TEST_CASE("train: optimizer and schedule settings are validated when set") {
+    using ember::Status;
+    static Adam<float, 4> adam;
+    ember::train::AdamConfig<float> a;
+    a.beta1 = 1.0f;
+    CHECK(adam.configure(a) == Status::invalid_argument);
+    a.beta1 = 0.9f;
+    a.beta2 = -0.1f;
+    CHECK(adam.configure(a) == Status::invalid_argument);
+    a.beta2 = 0.99f;
+    a.eps = 0.0f;
+    CHECK(adam.configure(a) == Status::invalid_argument);
+    a.eps = 1e-8f;
+    a.weight_decay = NAN;
+    CHECK(adam.configure(a) == Status::invalid_argument);
+    CHECK(adam.config().beta2 == 0.999f); // the defaults are kept
+    a.weight_decay = 0.01f;
+    CHECK(adam.configure(a) == Status::ok);
+    CHECK(adam.config().beta2 == 0.99f);
+
+    static Sgd<float, 4> sgd;
+    ember::train::SgdConfig<float> s;
+    s.momentum = 1.0f;
+    CHECK(sgd.configure(s) == Status::invalid_argument);
+    s.momentum = 0.5f;
+    s.weight_decay = -1.0f;
+    CHECK(sgd.configure(s) == Status::invalid_argument);
+
+    static ember::train::AdamW<float, 4> adamw;
+    ember::train::AdamConfig<float> w;
+    w.decoupled_weight_decay = false;
+    REQUIRE(adamw.configure(w) == Status::ok);
+    CHECK(adamw.config().decoupled_weight_decay);
+
+    // A bad learning rate changes nothing.
+    alignas(64) float p[4] = {1, 2, 3, 4}, g[4] = {1, 1, 1, 1};
+    CHECK(adam.step(p, g, NAN) == Status::invalid_argument);
+    CHECK(adam.step(p, g, -1.0f) == Status::invalid_argument);
+    CHECK(sgd.step(p, g, INFINITY) == Status::invalid_argument);
+    CHECK(p[0] == 1.0f);
+    CHECK(adam.steps() == 0);
+
+    CHECK(LrSchedule<float>::constant(1e-3f).valid());
+    CHECK_FALSE(LrSchedule<float>::constant(NAN).valid());
+    CHECK_FALSE(LrSchedule<float>::constant(-1.0f).valid());
+    CHECK_FALSE(LrSchedule<float>::cosine(1e-3f, 100, 1e-2f).valid()); // lr_min above the rate
+    CHECK_FALSE(LrSchedule<float>::step_decay(1e-3f, 10, 0.0f).valid());
 }

@@ -104,7 +104,9 @@ unsigned train(Net& net, Loss& loss, const Options& o) {
     ember::train::TrainerConfig<float> cfg;
     cfg.seed = o.seed;
     cfg.lr = ember::train::LrSchedule<float>::constant(o.lr);
-    static ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt, cfg);
+    // One trainer per call (a static one would stay bound to the first loss).
+    ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt);
+    if (trainer.configure(cfg) != ember::Status::ok) usage("invalid --lr");
     ember::Pcg32 data_rng(o.seed, 1);
     static float batch[2 * kBatch];
     for (unsigned s = 0; s < o.steps; ++s) {

@@ -2,9 +2,12 @@
 #pragma once
 
 #include "ember/config.hpp"
+#include "ember/fp.hpp"
 #include "ember/math.hpp"
 #include "ember/nn/activation.hpp"
+#include "ember/nn/dense.hpp"
 #include "ember/nn/mlp.hpp"
+#include "ember/nn/model.hpp"
 #include "ember/random.hpp"
 #include "ember/simd.hpp"
 #include "ember/span.hpp"

@@ -39,12 +39,13 @@ const Net<D>& net() {
         N m;
         m.init(7);
         float* p = m.data();
-        float* w1 = p + N::weight_offset(1);
+        // W_l is input-major: the weight from input i to unit j is at i * 64 + j.
+        float* w1 = p + N::layout::weight_offset(1);
         for (std::size_t j = 1; j < 64; j += 2)
-            for (std::size_t i = 0; i < D; ++i) w1[j * D + i] = -w1[(j - 1) * D + i];
-        float* w2 = p + N::weight_offset(2);
+            for (std::size_t i = 0; i < D; ++i) w1[i * 64 + j] = -w1[i * 64 + j - 1];
+        float* w2 = p + N::layout::weight_offset(2);
         for (std::size_t k = 0; k < 64 * 64; ++k) w2[k] = w2[k] < 0 ? -w2[k] : w2[k];
-        float* wl = p + N::output_weight_offset;
+        float* wl = p + N::layout::output_weight_offset;
         for (std::size_t j = 0; j < 64; ++j) wl[j] = wl[j] > 0 ? -wl[j] : wl[j];
         return m;
     }();

@@ -48,7 +48,7 @@ void BM_train_step(benchmark::State& state) {
     ember::train::TrainerConfig<float> cfg;
     cfg.seed = 1;
     cfg.lr = ember::train::LrSchedule<float>::constant(1e-4f);
-    trainer.configure(cfg);
+    if (trainer.configure(cfg) != ember::Status::ok) state.SkipWithError("bad config");
     ember::Pcg32 rng(9, 2);
     for (auto& v : batch) v = ember::normal<float>(rng);
 

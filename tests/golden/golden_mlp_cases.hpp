@@ -1,7 +1,17 @@
 // The computations whose bits must be identical on every target. Shared by
 // the golden test (compares) and ember_make_golden (prints the table).
+//
+// Two kinds of networks: ordinary ones (default initialisation), and
+// deliberately saturated ones whose hidden units sit deep in the flat part
+// of the activation (swish pre-activations near -85, tanh |z| near 8) with
+// tiny output weights, so that f, grad_x f, v . grad f, v^T H v and every
+// parameter gradient pass through subnormal values in exact arithmetic. They
+// are reproduced bit for bit only because every target computes with
+// subnormals flushed to zero (docs/floating-point.md).
 #pragma once
 
+#include "ember/fp.hpp"
+#include "ember/nn/engine.hpp"
 #include "ember/nn/mlp.hpp"
 #include "ember/random.hpp"
 
@@ -12,55 +22,86 @@ namespace golden {
 
 constexpr std::size_t kPoints = 8;
 
+/// How far a network is pushed into saturation: every hidden pre-activation
+/// gets `shift` (+- spread from the weights, scaled by `weight_scale`), and
+/// the output weights are multiplied by `out_scale`.
+struct Saturation {
+    float shift = 0.0f;
+    float weight_scale = 1.0f;
+    float out_scale = 1.0f;
+};
+
+template <class Net>
+void saturate(Net& net, const Saturation& s) {
+    using L = typename Net::layout;
+    for (std::size_t l = 1; l <= L::hidden_layers; ++l) {
+        float* w = net.data() + L::weight_offset(l);
+        for (std::size_t k = 0; k < L::widths[l] * L::widths[l - 1]; ++k) w[k] *= s.weight_scale;
+        float* b = net.data() + L::bias_offset(l);
+        for (std::size_t j = 0; j < L::widths[l]; ++j) b[j] += s.shift;
+    }
+    float* wo = net.data() + L::output_weight_offset;
+    for (std::size_t j = 0; j < L::last_width; ++j) wo[j] *= s.out_scale;
+}
+
 // Runs every golden computation for one model type and reports each result
-// vector through emit(name, data, count).
+// vector through emit(tag, name, data, count).
 template <class Net, class Emit>
-void mlp_case(const char* tag, std::uint64_t seed, Emit& emit) {
-    using T = typename Net::value_type;
-    using Pack = typename Net::pack_type;
+void mlp_case(const char* tag, std::uint64_t seed, Emit& emit, const Saturation& sat = {}) {
+    using Spec = typename Net::spec_type;
     constexpr std::size_t D = Net::input_dim;
     constexpr std::size_t P = Net::param_count;
-    constexpr std::size_t ld = Net::padded(kPoints);
+    const ember::fp::Scope fp_scope; // the engine's direct calls run under the contract too
     static Net net;
     net.init(seed);
+    saturate(net, sat);
+    static ember::ReverseWeights<Spec> rev;
+    rev.prepare(net.data());
 
-    // Points drawn point by point, so the inputs do not depend on ld (the
-    // SIMD width); pad lanes are zero.
-    static T x[D * ld];
+    // Points drawn point by point; one second-order direction per point.
+    using E = ember::Engine<Spec, kPoints, 0, 1>;
+    static E e;
     ember::Pcg32 rng(seed, 99);
     for (std::size_t n = 0; n < kPoints; ++n)
-        for (std::size_t i = 0; i < D; ++i) x[i * ld + n] = T(6) * ember::uniform01<T>(rng) - T(3);
-
-    // Pass 1 on SIMD lanes: f and grad_x.
-    static T f[kPoints], gx[D * ld];
-    static typename Net::template Tape1<Pack> ws;
-    Net::value_and_grad_batch(net.data(), x, ld, kPoints, f, gx, ws);
-    emit(tag, "f", f, kPoints);
-    static T gxc[D * kPoints];
-    for (std::size_t n = 0; n < kPoints; ++n)
-        for (std::size_t i = 0; i < D; ++i) gxc[n * D + i] = gx[i * ld + n];
-    emit(tag, "grad_x", gxc, D * kPoints);
-
-    // Passes 2 and 3 one point at a time, plus parameter gradients summed in
-    // point order: pass 1 (fbar = 1) and an exact-SM-like pass 3.
-    static T fdot[kPoints], fddot[kPoints], g1[P], g3[P];
-    for (auto& g : g1) g = T(0);
-    for (auto& g : g3) g = T(0);
-    static typename Net::template Tape2<T> tp;
-    for (std::size_t n = 0; n < kPoints; ++n) {
         for (std::size_t i = 0; i < D; ++i) {
-            tp.x[i] = x[i * ld + n];
-            tp.v[i] = T(1) - T(0.25) * T(i);
+            e.x[n * E::DP + i] = 6.0f * ember::uniform01<float>(rng) - 3.0f;
+            e.v2[n * E::DP + i] = 1.0f - 0.25f * float(i);
         }
-        (void)Net::forward(net.data(), tp);
-        Net::reverse(net.data(), tp, T(1), static_cast<T*>(nullptr));
-        Net::accumulate_grad(static_cast<typename Net::template Tape1<T>&>(tp), T(1), g1);
-        Net::tangent(net.data(), tp, fdot[n], fddot[n]);
-        Net::tangent_reverse(net.data(), tp, fdot[n], T(1), T(0), static_cast<T*>(nullptr));
-        Net::accumulate_grad(tp, fdot[n], T(1), T(0), g3);
+
+    // Pass 1: f and grad_x of all points (rows), then through the one-point
+    // calls (same bits: checked here on every target).
+    e.forward(net.data());
+    e.grad_x({net.data(), rev.data()});
+    static float gx[D * kPoints], f1[kPoints], gx1[D * kPoints];
+    for (std::size_t n = 0; n < kPoints; ++n) {
+        for (std::size_t i = 0; i < D; ++i) gx[n * D + i] = e.gx[n * E::DP + i];
+        f1[n] = net.value_and_grad(e.x + n * E::DP, gx1 + n * D);
     }
-    emit(tag, "fdot", fdot, kPoints);
-    emit(tag, "fddot", fddot, kPoints);
+    emit(tag, "f", e.f, kPoints);
+    emit(tag, "grad_x", gx, D * kPoints);
+    emit(tag, "f_one_point", f1, kPoints);
+    emit(tag, "grad_x_one_point", gx1, D * kPoints);
+
+    // Pass 2 along v, pass 3 for an exact-SM-like loss (alpha = fdot, beta
+    // = 1) plus gamma f, and pass 1's parameter gradient (gamma = 1).
+    e.tangents(net.data());
+    static float g1[P], g3[P];
+    for (auto& g : g1) g = 0.0f;
+    for (auto& g : g3) g = 0.0f;
+    for (std::size_t n = 0; n < kPoints; ++n) {
+        e.gamma[n] = 1.0f;
+        e.alpha2[n] = 0.0f;
+        e.beta2[n] = 0.0f;
+    }
+    e.backward({net.data(), rev.data()}, kPoints, g1);
+    for (std::size_t n = 0; n < kPoints; ++n) {
+        e.gamma[n] = 0.5f;
+        e.alpha2[n] = e.fdot2[n];
+        e.beta2[n] = 1.0f;
+    }
+    e.backward({net.data(), nullptr}, kPoints, g3); // the stored weights: same bits
+    emit(tag, "fdot", e.fdot2, kPoints);
+    emit(tag, "fddot", e.fddot2, kPoints);
     emit(tag, "grad_theta_pass1", g1, P);
     emit(tag, "grad_theta_pass3", g3, P);
 }
@@ -70,6 +111,16 @@ void mlp_cases(Emit& emit) {
     mlp_case<ember::Mlp<float, ember::Swish, 5, 12, 9>>("swish_5_12_9", 1, emit);
     mlp_case<ember::Mlp<float, ember::Softplus, 3, 8, 7>>("softplus_3_8_7", 2, emit);
     mlp_case<ember::Mlp<float, ember::Tanh, 2, 6, 5>>("tanh_2_6_5", 3, emit);
+    mlp_case<ember::Mlp<float, ember::Tanh, 16, 32, 32>>("tanh_16_32_32", 4, emit);
+    // Saturated: the values of every pass are subnormal in exact arithmetic.
+    mlp_case<ember::Mlp<float, ember::Swish, 5, 12, 9>>("sat_swish_5_12_9", 5, emit,
+                                                        {-85.0f, 0.05f, 1e-30f});
+    mlp_case<ember::Mlp<float, ember::Swish, 16, 32, 32>>("sat_swish_16_32_32", 6, emit,
+                                                          {-80.0f, 0.02f, 1e-25f});
+    mlp_case<ember::Mlp<float, ember::Tanh, 3, 17, 9>>("sat_tanh_3_17_9", 7, emit,
+                                                       {8.0f, 0.05f, 1e-32f});
+    mlp_case<ember::Mlp<float, ember::Softplus, 4, 8, 8>>("sat_softplus_4_8_8", 8, emit,
+                                                          {-90.0f, 0.05f, 1e-3f});
 }
 
 } // namespace golden

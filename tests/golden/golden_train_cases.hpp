@@ -28,12 +28,12 @@ void train_case(const char* tag, std::uint64_t seed, Loss& loss, Opt& opt,
     for (std::size_t i = 0; i < kTrainPoints * D; ++i) data[i] = ember::normal<float>(rng);
 
     ember::train::Trainer<Net, Loss, Opt, kTrainBatch> trainer(net, loss, opt);
-    trainer.configure(cfg);
+    (void)trainer.configure(cfg);
     (void)trainer.set_dataset(ember::Span<const float>(data, kTrainPoints * D));
     static float losses[kTrainSteps], norms[kTrainSteps];
     static float first_grad[Net::param_count];
     std::uint32_t k = 0;
-    (void)trainer.run(kTrainSteps, [&](const ember::train::StepInfo<float>& s) {
+    (void)trainer.run(kTrainSteps, [&](const ember::train::TrainReport<float>& s) {
         losses[k] = s.loss;
         norms[k] = s.grad_norm;
         if (k == 0)
@@ -64,7 +64,8 @@ void train_cases(Emit& emit) {
     }
     {
         static ember::train::SlicedScoreMatching<Net3, 2> loss(ember::train::Projection::gaussian);
-        static ember::train::Sgd<float, Net3::param_count> opt({0.9f, 1e-4f, true});
+        static ember::train::Sgd<float, Net3::param_count> opt;
+        (void)opt.configure({0.9f, 1e-4f, true});
         TrainerConfig<float> cfg;
         cfg.seed = 2;
         cfg.clip_norm = 0.5f;

@@ -1,6 +1,7 @@
 // Zero heap allocations in the passes (and, as they land, in sampling and
 // training): the guard counts every malloc/new of the process.
 #include "alloc_guard.hpp"
+#include "ember/nn/engine.hpp"
 #include "ember/nn/mlp.hpp"
 
 #include <doctest/doctest.h>
@@ -20,29 +21,29 @@ TEST_CASE("allocation guard sees allocations") {
 
 TEST_CASE_TEMPLATE("mlp passes allocate nothing", T, float, double) {
     using Net = ember::Mlp<T, ember::Swish, 7, 16, 9>;
-    using Pack = typename Net::pack_type;
+    using Spec = typename Net::spec_type;
     static Net net;
-    static typename Net::template Tape2<T> tp;
-    static typename Net::template Tape1<Pack> ws;
+    static ember::ReverseWeights<Spec> rev;
+    static ember::Engine<Spec, 5, 1, 2> e;
     static T grad[Net::param_count];
-    constexpr std::size_t N = 21, ld = Net::padded(N);
-    static T x[7 * ld], gx[7 * ld], f[N];
+    constexpr std::size_t N = 21;
+    static T x[7 * N], f[N];
     ember_test::AllocationGuard g;
     net.init(4);
-    for (std::size_t i = 0; i < 7 * ld; ++i) x[i] = T(0.01) * T(i % 50);
-    Net::value_and_grad_batch(net.data(), x, ld, N, f, gx, ws);
-    Net::value_batch(net.data(), x, ld, N, f, ws);
-    for (std::size_t i = 0; i < 7; ++i) {
-        tp.x[i] = x[i];
-        tp.v[i] = T(1);
-    }
-    (void)Net::forward(net.data(), tp);
-    Net::reverse(net.data(), tp, T(1), gx);
-    Net::accumulate_grad(static_cast<typename Net::template Tape1<T>&>(tp), T(1), grad);
-    T fd, fdd;
-    Net::tangent(net.data(), tp, fd, fdd);
-    Net::tangent_reverse(net.data(), tp, fd, T(1), T(0), gx);
-    Net::accumulate_grad(tp, fd, T(1), T(0), grad);
+    rev.prepare(net.data());
+    for (std::size_t i = 0; i < 7 * N; ++i) x[i] = T(0.01) * T(i % 50);
+    CHECK(net.evaluate(ember::Span<const T>(x, 7 * N), ember::Span<T>(f, N)) == ember::Status::ok);
+    T gx[7];
+    (void)net.value_and_grad(x, gx);
+    (void)net.value_and_grad(x, gx, rev);
+    for (std::size_t k = 0; k < 5 * e.DP; ++k) e.x[k] = e.v1[k] = T(0.1);
+    for (std::size_t k = 0; k < 10 * e.DP; ++k) e.v2[k] = T(0.2);
+    for (std::size_t k = 0; k < 5; ++k) e.gamma[k] = e.alpha1[k] = T(1);
+    for (std::size_t k = 0; k < 10; ++k) e.alpha2[k] = e.beta2[k] = T(1);
+    e.forward(net.data());
+    e.grad_x({net.data(), rev.data()});
+    e.tangents(net.data());
+    e.backward({net.data(), rev.data()}, 5, grad);
     T fv;
     CHECK(net.evaluate(ember::Span<const T>(x, 7), fv) == ember::Status::ok);
     CHECK(g.count() == 0);

@@ -20,12 +20,12 @@ std::size_t allocations_of_training(const float* data, std::size_t n) {
     cfg.seed = 3;
     cfg.clip_norm = 10.0f;
     cfg.lr = ember::train::LrSchedule<float>::cosine(1e-3f, 10);
-    trainer.configure(cfg);
+    if (trainer.configure(cfg) != ember::Status::ok) return 1000;
     if (trainer.set_dataset(ember::Span<const float>(data, n * Net::input_dim)) !=
         ember::Status::ok)
         return 1000;
     float last = 0.0f;
-    if (trainer.run(10, [&](const ember::train::StepInfo<float>& s) { last = s.loss; }) !=
+    if (trainer.run(10, [&](const ember::train::TrainReport<float>& s) { last = s.loss; }) !=
         ember::Status::ok)
         return 1000;
     (void)trainer.step(ember::Span<const float>(data, 7 * Net::input_dim));

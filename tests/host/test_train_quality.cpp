@@ -43,7 +43,7 @@ double train_and_measure(Loss& loss, toy::Target target, unsigned steps, float l
     cfg.seed = 0;
     cfg.lr = ember::train::LrSchedule<float>::cosine(lr, steps, 0.1f * lr);
     ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt); // binds this loss
-    trainer.configure(cfg);
+    REQUIRE(trainer.configure(cfg) == ember::Status::ok);
     ember::Pcg32 data_rng(0, 1);
     static float batch[2 * kBatch];
     for (unsigned s = 0; s < steps; ++s) {

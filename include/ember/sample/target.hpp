@@ -20,11 +20,13 @@
 // which only a few are in use (the MLP has such a path); results are the same
 // bits either way.
 //
-// Adapters: MlpTarget (an ember::Mlp), GaussianTarget (analytic, for tests and
+// Adapters: MlpTarget (an ember::Mlp or MlpView), GaussianTarget (analytic, for tests and
 // baselines) and FunctionTarget (a user functor written once for T and Pack).
 #pragma once
 
 #include "ember/config.hpp"
+#include "ember/nn/engine.hpp"
+#include "ember/nn/spec.hpp"
 #include "ember/simd.hpp"
 
 #include <cstddef>
@@ -58,99 +60,116 @@ inline void store(V v, scalar_t<V>* p) noexcept {
 
 } // namespace detail
 
-/// Adapter that samples from an ember::Mlp: f(x) is the network's output.
+/// Adapter that samples from an MLP network: f(x) is the network's output.
+/// `Net` is an ember::Mlp or ember::MlpView type; the target holds a view of
+/// the parameters (not a copy), which `rebind` points elsewhere (e.g. the
+/// parameters a loss is given).
 ///
 ///     using Net = ember::Mlp<float, ember::Swish, 16, 64, 64>;
-///     static Net net;                       // trained elsewhere
-///     static ember::sample::MlpTarget<Net> target(net);
+///     static Net net;                                       // trained elsewhere
+///     static ember::sample::MlpTarget<Net> target(net.data());
 ///
-/// Holds a pointer to the parameters (not a copy), a SIMD workspace and, on
-/// builds with SIMD, the transposed weights of the one-point kernels. Call
-/// the sampler's refresh() (which calls prepare()) after changing the
-/// parameters. Objects are large (workspace of about
-/// `Net::batch_tape1_bytes + Net::point_weight_count * sizeof(T)`): make them
-/// static on small targets.
+/// Evaluations run the network's Engine: one chain as one row (V = T), or a
+/// lane group of chains as `width` rows (V = simd::Pack<T>), so a chain gets
+/// the same bits either way. On builds with SIMD lanes the target keeps the
+/// transposed weights of the reverse sweep (ReverseWeights): call the
+/// sampler's refresh() (which calls prepare()) after the parameters change.
+/// Objects are large (`sizeof`: the transposed weights plus two engines):
+/// make them static on small targets.
 template <class Net>
 class MlpTarget {
+    static_assert(is_mlp_v<Net>, "ember::sample::MlpTarget<Net>: Net is an ember::Mlp or MlpView");
+
 public:
-    using value_type = typename Net::value_type;
-    using net_type = Net;
+    using spec_type = typename Net::spec_type;
+    using value_type = typename spec_type::value_type;
     using pack_type = simd::Pack<value_type>;
-    static constexpr std::size_t dim = Net::input_dim;
-    /// With SIMD lanes, one chain is evaluated with the units of each layer
-    /// in lanes (Net::forward_point); without, there is nothing to gain.
+    static constexpr std::size_t dim = spec_type::input_dim;
+    /// With SIMD lanes, a lone chain runs as one row of the engine (the
+    /// units of each layer in lanes) instead of one live lane of `width`.
     static constexpr bool prefers_points = pack_type::width > 1;
     /// Dense-layer multiply-adds of value() and of value_and_grad() (per
     /// chain), for FLOP counts.
-    static constexpr std::size_t value_macs = Net::forward_macs;
-    static constexpr std::size_t grad_macs = 2 * Net::forward_macs - Net::last_width;
+    static constexpr std::size_t value_macs = spec_type::layout::forward_macs;
+    static constexpr std::size_t grad_macs = spec_type::layout::grad_macs;
 
-    /// Samples from `net` (kept by pointer: it must outlive the target).
-    explicit MlpTarget(const Net& net) noexcept : MlpTarget(net.data()) {}
-    /// Samples from the network with parameters `params` (Net::param_count
-    /// values, e.g. constant data in flash).
-    explicit MlpTarget(const value_type* params) noexcept : p_(params) { prepare(); }
+    /// A target bound to no parameters (rebind before use).
+    MlpTarget() noexcept = default;
+    /// Samples from `net`'s parameters (an Mlp or MlpView; kept by pointer).
+    explicit MlpTarget(const Net& net) noexcept { rebind(net.data()); }
+    /// Samples from the network with parameters `params` (param_count
+    /// values, e.g. constant data in flash; they must outlive the target).
+    explicit MlpTarget(const value_type* params) noexcept { rebind(params); }
 
+    /// Samples from other parameters from now on (prepare() included).
+    void rebind(const value_type* params) noexcept {
+        p_ = params;
+        prepare();
+    }
     /// Re-reads the parameters (after training changed them).
     void prepare() noexcept {
-        if constexpr (prefers_points) Net::prepare_point(p_, point_w_);
+        if (p_) rev_.prepare(p_);
     }
+    /// The parameters being sampled from.
+    const value_type* params() const noexcept { return p_; }
 
     /// f(x).
     template <class V>
     V value(const V* x) noexcept {
         if constexpr (std::is_floating_point_v<V>) {
-            if constexpr (prefers_points) {
-                return Net::forward_point(p_, point_w_, x, point_tp_);
-            } else {
-                for (std::size_t i = 0; i < dim; ++i) one_.x[i] = x[i];
-                return Net::forward(p_, one_);
-            }
+            alignas(EMBER_ALIGN) value_type h[One::S];
+            value_type f;
+            One::template forward_rows<0>(p_, x, dim, 1, h, nullptr, nullptr, nullptr, &f);
+            return f;
         } else {
-            for (std::size_t i = 0; i < dim; ++i) lanes_.x[i] = x[i];
-            return Net::forward(p_, lanes_);
+            to_rows(x);
+            Lanes::template forward_rows<0>(p_, lanes_.x, Lanes::DP, width, h_, nullptr,
+                                            nullptr, nullptr, lanes_.f);
+            return V::load_aligned(lanes_.f);
         }
     }
 
     /// f(x) and g = grad_x f.
     template <class V>
     V value_and_grad(const V* x, V* g) noexcept {
-        using T = value_type;
         if constexpr (std::is_floating_point_v<V>) {
-            if constexpr (prefers_points) {
-                const T f = Net::forward_point(p_, point_w_, x, point_tp_);
-                Net::reverse_point(p_, point_w_, point_tp_, T(1), g);
-                return f;
-            } else {
-                for (std::size_t i = 0; i < dim; ++i) one_.x[i] = x[i];
-                const T f = Net::forward(p_, one_);
-                Net::reverse(p_, one_, T(1), g);
-                return f;
-            }
+            for (std::size_t i = 0; i < dim; ++i) one_.x[i] = x[i];
+            one_.template forward<1>(p_);
+            one_.grad_x({p_, rev_.data()});
+            for (std::size_t i = 0; i < dim; ++i) g[i] = one_.gx[i];
+            return one_.f[0];
         } else {
-            for (std::size_t i = 0; i < dim; ++i) lanes_.x[i] = x[i];
-            const V f = Net::forward(p_, lanes_);
-            Net::reverse(p_, lanes_, V(T(1)), g);
-            return f;
+            to_rows(x);
+            lanes_.template forward<1>(p_);
+            lanes_.grad_x({p_, rev_.data()});
+            alignas(EMBER_ALIGN) value_type col[width];
+            for (std::size_t i = 0; i < dim; ++i) {
+                for (std::size_t n = 0; n < width; ++n) col[n] = lanes_.gx[n * Lanes::DP + i];
+                g[i] = V::load_aligned(col);
+            }
+            return V::load_aligned(lanes_.f);
         }
     }
 
-    /// The parameters being sampled from.
-    const value_type* params() const noexcept { return p_; }
-
 private:
-    struct NoPointWeights {};
-    struct NoPointTape {};
-    using PointW = std::conditional_t<prefers_points, typename Net::PointWeights, NoPointWeights>;
-    using PointTp = std::conditional_t<prefers_points, typename Net::PointTape, NoPointTape>;
-    using OneTape =
-        std::conditional_t<prefers_points, NoPointTape, typename Net::template Tape1<value_type>>;
+    static constexpr std::size_t width = pack_type::width;
+    using One = Engine<spec_type, 1>;
+    using Lanes = Engine<spec_type, width>;
 
-    const value_type* p_;
-    typename Net::template Tape1<pack_type> lanes_{};
-    PointW point_w_{};
-    PointTp point_tp_{};
-    OneTape one_{};
+    // Lane n of x[d] to row n of the lane engine's inputs.
+    void to_rows(const pack_type* x) noexcept {
+        alignas(EMBER_ALIGN) value_type col[width];
+        for (std::size_t i = 0; i < dim; ++i) {
+            x[i].store_aligned(col);
+            for (std::size_t n = 0; n < width; ++n) lanes_.x[n * Lanes::DP + i] = col[n];
+        }
+    }
+
+    const value_type* p_ = nullptr;
+    ReverseWeights<spec_type> rev_{};
+    One one_{};
+    Lanes lanes_{};
+    alignas(EMBER_ALIGN) value_type h_[width * Lanes::S] = {};
 };
 
 /// Analytic Gaussian target N(mu, P^-1): f(x) = -1/2 (x - mu)^T P (x - mu),

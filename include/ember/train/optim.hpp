@@ -8,6 +8,7 @@
 // order whatever the width (16 is a multiple of every pack width).
 #pragma once
 
+#include "ember/fp.hpp"
 #include "ember/math.hpp"
 #include "ember/simd.hpp"
 #include "ember/status.hpp"
@@ -15,10 +16,17 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 namespace ember::train {
 
 namespace detail {
+
+/// v is finite and >= 0.
+template <class T>
+constexpr bool finite_nonneg(T v) noexcept {
+    return v >= T(0) && v <= std::numeric_limits<T>::max();
+}
 
 /// out[i] = f(pack of i..) for full packs, then the same f on scalars.
 template <class T, class F>
@@ -139,6 +147,15 @@ struct LrSchedule {
         return s;
     }
 
+    /// True when every field is usable: rates finite and >= 0 (lr_min <=
+    /// base for cosine), gamma finite and > 0, total_steps and every > 0.
+    constexpr bool valid() const noexcept {
+        const bool kind_ok = kind == Kind::constant || kind == Kind::cosine || kind == Kind::step;
+        return kind_ok && detail::finite_nonneg(base) && detail::finite_nonneg(lr_min) &&
+               (kind != Kind::cosine || lr_min <= base) && detail::finite_nonneg(gamma) &&
+               gamma > T(0) && total_steps > 0 && every > 0;
+    }
+
     /// Learning rate at step t (0-based). Same bits on every target.
     T at(std::uint32_t t) const noexcept {
         if (t < warmup) return base * (static_cast<T>(t + 1) / static_cast<T>(warmup));
@@ -168,31 +185,57 @@ struct LrSchedule {
     }
 };
 
+/// Settings of Sgd.
+template <class T>
+struct SgdConfig {
+    T momentum = T(0.9);   ///< mu, in [0, 1)
+    T weight_decay = T(0); ///< L2 coefficient wd, >= 0
+    bool nesterov = false;
+};
+
+/// Settings of Adam and AdamW.
+template <class T>
+struct AdamConfig {
+    T beta1 = T(0.9);      ///< first-moment decay, in [0, 1)
+    T beta2 = T(0.999);    ///< second-moment decay, in [0, 1)
+    T eps = T(1e-8);       ///< added to the root of the second moment, > 0
+    T weight_decay = T(0); ///< >= 0: L2 (Adam) or decoupled (AdamW)
+    bool decoupled_weight_decay = false;
+};
+
 /// Stochastic gradient descent with momentum (heavy ball or Nesterov) and
 /// optional L2 weight decay: `v = mu v + (g + wd p)`, `p -= lr v` (Nesterov:
 /// `p -= lr (g + wd p + mu v)`).
 ///
-///     ember::train::Sgd<float, Net::param_count> opt({0.9f});
-///     opt.step(net.data(), grad, 1e-2f);
+///     static ember::train::Sgd<float, Net::param_count> opt;
+///     ember::train::SgdConfig<float> cfg;
+///     cfg.momentum = 0.5f;
+///     if (opt.configure(cfg) != ember::Status::ok) ...
+///     if (opt.step(net.data(), grad, 1e-2f) != ember::Status::ok) ...
 template <class T, std::size_t N>
 class Sgd {
 public:
-    struct Config {
-        T momentum = T(0.9);
-        T weight_decay = T(0);
-        bool nesterov = false;
-    };
+    using Config = SgdConfig<T>;
     static constexpr std::size_t size = N;
 
-    Sgd() noexcept = default;
-    explicit Sgd(Config cfg) noexcept : cfg_(cfg) {}
-
+    /// invalid_argument (and no change) unless momentum is in [0, 1) and
+    /// weight_decay is finite and >= 0.
+    Status configure(const Config& cfg) noexcept {
+        if (!(cfg.momentum >= T(0) && cfg.momentum < T(1)) ||
+            !detail::finite_nonneg(cfg.weight_decay))
+            return Status::invalid_argument;
+        cfg_ = cfg;
+        return Status::ok;
+    }
     const Config& config() const noexcept { return cfg_; }
     /// Clears the momentum.
     void reset() noexcept { vel_.fill(T(0)); }
 
-    /// One update of params[N] with grad[N] at learning rate lr.
-    void step(T* params, const T* grad, T lr) noexcept {
+    /// One update of params[N] with grad[N] at learning rate lr;
+    /// invalid_argument (nothing changed) unless lr is finite and >= 0.
+    Status step(T* params, const T* grad, T lr) noexcept {
+        if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
+        const fp::Scope fp_scope;
         using simd::fma;
         using simd::fnma;
         detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) {
@@ -204,6 +247,7 @@ public:
             const V d = cfg_.nesterov ? fma(V(cfg_.momentum), v, g) : v;
             detail::store_as(fnma(V(lr), d, p), params + i);
         });
+        return Status::ok;
     }
 
 private:
@@ -215,23 +259,26 @@ private:
 /// AdamW (Loshchilov & Hutter): `p -= lr wd p` before the Adam step, instead
 /// of adding `wd p` to the gradient.
 ///
-///     ember::train::Adam<float, Net::param_count> opt;   // beta 0.9, 0.999
-///     opt.step(net.data(), grad, 1e-3f);
+///     static ember::train::Adam<float, Net::param_count> opt;   // beta 0.9, 0.999
+///     if (opt.step(net.data(), grad, 1e-3f) != ember::Status::ok) ...
 template <class T, std::size_t N>
 class Adam {
 public:
-    struct Config {
-        T beta1 = T(0.9);
-        T beta2 = T(0.999);
-        T eps = T(1e-8);
-        T weight_decay = T(0);
-        bool decoupled_weight_decay = false;
-    };
+    using Config = AdamConfig<T>;
     static constexpr std::size_t size = N;
 
     Adam() noexcept = default;
-    explicit Adam(Config cfg) noexcept : cfg_(cfg) {}
 
+    /// invalid_argument (and no change) unless beta1 and beta2 are in
+    /// [0, 1), eps is finite and > 0 and weight_decay finite and >= 0.
+    Status configure(const Config& cfg) noexcept {
+        const bool ok = cfg.beta1 >= T(0) && cfg.beta1 < T(1) && cfg.beta2 >= T(0) &&
+                        cfg.beta2 < T(1) && cfg.eps > T(0) && detail::finite_nonneg(cfg.eps) &&
+                        detail::finite_nonneg(cfg.weight_decay);
+        if (!ok) return Status::invalid_argument;
+        cfg_ = cfg;
+        return Status::ok;
+    }
     const Config& config() const noexcept { return cfg_; }
     /// Number of updates applied so far.
     std::uint32_t steps() const noexcept { return t_; }
@@ -244,8 +291,11 @@ public:
         t_ = 0;
     }
 
-    /// One update of params[N] with grad[N] at learning rate lr.
-    void step(T* params, const T* grad, T lr) noexcept {
+    /// One update of params[N] with grad[N] at learning rate lr;
+    /// invalid_argument (nothing changed) unless lr is finite and >= 0.
+    Status step(T* params, const T* grad, T lr) noexcept {
+        if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
+        const fp::Scope fp_scope;
         using simd::div;
         using simd::fma;
         using simd::fnma;
@@ -278,7 +328,11 @@ public:
             const V denom = fma(sqrt(v), V(inv_sqrt_c2), V(cfg_.eps));
             detail::store_as(fnma(V(step_size), div(m, denom), p), params + i);
         });
+        return Status::ok;
     }
+
+protected:
+    explicit Adam(const Config& cfg) noexcept : cfg_(cfg) {}
 
 private:
     Config cfg_{};
@@ -289,11 +343,12 @@ private:
     std::uint32_t t_ = 0;
 };
 
-/// AdamW: Adam with decoupled weight decay (default 0.01).
+/// AdamW: Adam with decoupled weight decay (default 0.01; configure()
+/// keeps the decay decoupled).
 template <class T, std::size_t N>
 class AdamW : public Adam<T, N> {
 public:
-    using Config = typename Adam<T, N>::Config;
+    using Config = AdamConfig<T>;
     static constexpr Config defaults() noexcept {
         Config c;
         c.weight_decay = T(0.01);
@@ -301,12 +356,9 @@ public:
         return c;
     }
     AdamW() noexcept : Adam<T, N>(defaults()) {}
-    explicit AdamW(Config cfg) noexcept : Adam<T, N>(with_decoupled(cfg)) {}
-
-private:
-    static constexpr Config with_decoupled(Config c) noexcept {
-        c.decoupled_weight_decay = true;
-        return c;
+    Status configure(Config cfg) noexcept {
+        cfg.decoupled_weight_decay = true;
+        return Adam<T, N>::configure(cfg);
     }
 };
 

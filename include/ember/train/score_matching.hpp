@@ -1,27 +1,33 @@
 // ember — score-matching losses with hand-derived parameter gradients.
 //
-// Each loss is a class over an Mlp type that owns its (fixed-size) workspace
-// and provides
+// Each loss is a class over a model type M (an ember::Mlp, or an
+// ember::Model whose block 0 is the Mlp trained) that owns its fixed-size
+// workspace and provides the loss concept of train/loss.hpp:
 //
-//     T loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng,
-//                     T* grad) noexcept;
+//     Status loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng,
+//                          T* grad, T& loss) noexcept;
 //
-// which returns the mean loss over the batch and ADDS its gradient with
-// respect to the parameters to grad[Net::param_count]. Randomness (slicing
-// directions, denoising noise) is drawn from `rng` point by point in batch
-// order, so a batch gives the same bits on every target; the exact loss
-// ignores `rng`. The estimators and their passes are those of docs/math.md.
+// which sets `loss` to the mean loss over the batch and ADDS its gradient
+// with respect to the parameters to grad[M::param_count]. Randomness
+// (slicing directions, denoising noise) is drawn from `rng` point by point in
+// batch order, so a batch gives the same bits on every target; the exact
+// loss ignores `rng`. The estimators and their passes are those of
+// docs/passes.md.
 //
-// Cost and memory: the passes run on chunks of points, SIMD across the units
-// of a layer (see detail/engine.hpp); `workspace_bytes` is the size of the
-// chunk workspace, most of the loss object. Keep loss objects `static` or
-// global on small targets.
+// Cost and memory: the passes run on chunks of points in the network's
+// Engine (nn/engine.hpp); `workspace_bytes` is the size of the chunk
+// workspace and the transposed weights, most of the loss object. Keep loss
+// objects `static` or global on small targets.
 #pragma once
 
+#include "ember/fp.hpp"
+#include "ember/nn/engine.hpp"
+#include "ember/nn/mlp.hpp"
+#include "ember/nn/model.hpp"
 #include "ember/random.hpp"
 #include "ember/simd.hpp"
+#include "ember/span.hpp"
 #include "ember/status.hpp"
-#include "ember/train/detail/engine.hpp"
 #include "ember/train/points.hpp"
 
 #include <cstddef>
@@ -32,9 +38,9 @@ namespace ember::train {
 
 namespace detail {
 
-template <class Net>
+template <class Model>
 struct RequireSmooth {
-    static_assert(Net::activation::smooth,
+    static_assert(energy_net_t<Model>::activation::smooth,
                   "ember score matching needs a smooth activation: its loss contains second "
                   "derivatives of f, and relu's act'' is 0 almost everywhere. Use ember::Swish, "
                   "ember::Softplus or ember::Tanh for models trained by score matching.");
@@ -47,9 +53,9 @@ constexpr std::size_t chunk_points(std::size_t directions) noexcept {
     return simd::Pack<T>::width == 1 ? 4 : (directions >= 4 ? 4 : 16);
 }
 
-/// Copies points start .. start+G-1 of the batch into the rows of e.x; pad
-/// rows repeat the first point of the chunk. Returns the number of real
-/// points in the chunk.
+/// Copies points start .. start+G-1 of the batch into the rows of e.x and
+/// zeroes e.gamma (score matching has no f term); pad rows repeat the first
+/// point of the chunk. Returns the number of real points in the chunk.
 template <class E, class T>
 std::size_t gather(E& e, const Points<T>& batch, std::size_t start) noexcept {
     constexpr std::size_t G = E::points;
@@ -59,8 +65,25 @@ std::size_t gather(E& e, const Points<T>& batch, std::size_t start) noexcept {
     for (std::size_t n = 0; n < G; ++n) {
         const T* src = batch[start + (n < valid ? n : 0)];
         for (std::size_t d = 0; d < D; ++d) e.x[n * E::DP + d] = src[d];
+        e.gamma[n] = T(0);
     }
     return valid;
+}
+
+/// ok, or why a batch cannot be used: dimension_mismatch for points of the
+/// wrong dimension, invalid_argument for an empty batch.
+template <class T>
+Status check_batch(const Points<T>& batch, std::size_t dim) noexcept {
+    if (batch.dim != dim) return Status::dimension_mismatch;
+    if (batch.count == 0 || batch.data == nullptr) return Status::invalid_argument;
+    return Status::ok;
+}
+
+/// The loss value as a Status: non_finite_output when it is NaN or infinite.
+template <class T>
+Status finish(T total, T scale, T& loss) noexcept {
+    loss = total * scale;
+    return simd::is_finite(loss) ? Status::ok : Status::non_finite_output;
 }
 
 /// out[i * stride] ~ N(0, 1) for i < n, from normal pairs in order.
@@ -121,26 +144,33 @@ void draw_projections(E& e, Projection proj, Pcg32& rng, std::size_t valid) noex
 ///
 ///     using Net = ember::Mlp<float, ember::Swish, 2, 64, 64>;
 ///     static ember::train::ExactScoreMatching<Net> sm;
-///     float loss = sm.loss_and_grad(net.data(), batch, rng, grad);
-template <class Net>
-class ExactScoreMatching : detail::RequireSmooth<Net> {
+///     float loss;
+///     if (sm.loss_and_grad(net.data(), batch, rng, grad, loss) != ember::Status::ok) ...
+template <class Model>
+class ExactScoreMatching : detail::RequireSmooth<Model> {
 public:
-    using T = typename Net::value_type;
-    static constexpr std::size_t D = Net::input_dim;
-    using Engine = detail::Engine<Net, 0, D, true, detail::chunk_points<T>(D)>;
+    using model_type = Model;
+    using Spec = typename energy_net_t<Model>::spec_type;
+    using T = typename Spec::value_type;
+    static constexpr std::size_t D = Spec::input_dim;
+    static constexpr std::size_t input_dim = D;
+    using Engine = ember::Engine<Spec, detail::chunk_points<T>(D), 0, D, true>;
     static constexpr const char* name = "sm";
     /// Dense multiply-adds per training point (for throughput reports).
     static constexpr std::size_t macs_per_point = Engine::forward_macs + Engine::direction_macs;
 
     /// Mean loss over the batch; adds its parameter gradient to grad.
-    T loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad) noexcept {
+    Status loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad,
+                         T& loss) noexcept {
         (void)rng;
-        if (batch.count == 0) return T(0);
+        if (const Status st = detail::check_batch(batch, D); st != Status::ok) return st;
+        const fp::Scope fp_scope;
         constexpr std::size_t G = Engine::points;
         const T s = T(1) / static_cast<T>(batch.count);
         const T half(0.5f);
         T total(0);
-        e_.prepare(params);
+        rev_.prepare(params);
+        const PassWeights<T> w{params, rev_.data()};
         for (std::size_t start = 0; start < batch.count; start += G) {
             const std::size_t valid = detail::gather(e_, batch, start);
             e_.forward(params);
@@ -156,47 +186,62 @@ public:
                 }
                 if (n < valid) total += point;
             }
-            e_.backward(params, valid, grad);
+            e_.backward(w, valid, grad);
         }
-        return total * s;
+        return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes = sizeof(Engine);
+    static constexpr std::size_t workspace_bytes =
+        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
+    ReverseWeights<Spec> rev_;
 };
 
 /// Sliced score matching (Song et al. 2019) with M projections per point:
 /// `(1/M) sum_m [0.5 (v_m . grad f)^2 + v_m^T Hess f v_m]`.
-template <class Net, std::size_t M = 1>
-class SlicedScoreMatching : detail::RequireSmooth<Net> {
+template <class Model, std::size_t M = 1>
+class SlicedScoreMatching : detail::RequireSmooth<Model> {
     static_assert(M >= 1, "sliced score matching needs at least one projection");
 
 public:
-    using T = typename Net::value_type;
-    static constexpr std::size_t D = Net::input_dim;
-    using Engine = detail::Engine<Net, 0, M, false, detail::chunk_points<T>(M)>;
+    using model_type = Model;
+    using Spec = typename energy_net_t<Model>::spec_type;
+    using T = typename Spec::value_type;
+    static constexpr std::size_t D = Spec::input_dim;
+    static constexpr std::size_t input_dim = D;
+    using Engine = ember::Engine<Spec, detail::chunk_points<T>(M), 0, M>;
     static constexpr const char* name = "ssm";
     /// Dense multiply-adds per training point (for throughput reports).
     static constexpr std::size_t macs_per_point = Engine::forward_macs + Engine::direction_macs;
 
     explicit SlicedScoreMatching(Projection proj = Projection::gaussian) noexcept : proj_(proj) {}
 
-    void set_projection(Projection proj) noexcept { proj_ = proj; }
+    /// The distribution of the slicing directions; invalid_argument (and no
+    /// change) for a value outside the enumeration.
+    Status set_projection(Projection proj) noexcept {
+        if (proj != Projection::gaussian && proj != Projection::rademacher)
+            return Status::invalid_argument;
+        proj_ = proj;
+        return Status::ok;
+    }
     Projection projection() const noexcept { return proj_; }
 
     /// Mean loss over the batch (M directions per point drawn from rng in
     /// point, projection, coordinate order); adds its parameter gradient.
-    T loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad) noexcept {
-        if (batch.count == 0) return T(0);
+    Status loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad,
+                         T& loss) noexcept {
+        if (const Status st = detail::check_batch(batch, D); st != Status::ok) return st;
+        const fp::Scope fp_scope;
         constexpr std::size_t G = Engine::points;
         const T s = T(1) / static_cast<T>(batch.count);
         const T sm = s * (T(1) / static_cast<T>(M));
         const T inv_m = T(1) / static_cast<T>(M);
         const T half(0.5f);
         T total(0);
-        e_.prepare(params);
+        rev_.prepare(params);
+        const PassWeights<T> w{params, rev_.data()};
         for (std::size_t start = 0; start < batch.count; start += G) {
             const std::size_t valid = detail::gather(e_, batch, start);
             detail::draw_projections<M>(e_, proj_, rng, valid);
@@ -213,29 +258,34 @@ public:
                 }
                 if (n < valid) total += point * inv_m;
             }
-            e_.backward(params, valid, grad);
+            e_.backward(w, valid, grad);
         }
-        return total * s;
+        return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes = sizeof(Engine);
+    static constexpr std::size_t workspace_bytes =
+        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
+    ReverseWeights<Spec> rev_;
     Projection proj_;
 };
 
 /// Sliced score matching, variance reduced: per point
 /// `0.5 |grad f|^2 + (1/M) sum_m v_m^T Hess f v_m` (the first term exactly,
 /// only the trace by projections).
-template <class Net, std::size_t M = 1>
-class SlicedScoreMatchingVR : detail::RequireSmooth<Net> {
+template <class Model, std::size_t M = 1>
+class SlicedScoreMatchingVR : detail::RequireSmooth<Model> {
     static_assert(M >= 1, "sliced score matching needs at least one projection");
 
 public:
-    using T = typename Net::value_type;
-    static constexpr std::size_t D = Net::input_dim;
-    using Engine = detail::Engine<Net, 1, M, false, detail::chunk_points<T>(M + 1)>;
+    using model_type = Model;
+    using Spec = typename energy_net_t<Model>::spec_type;
+    using T = typename Spec::value_type;
+    static constexpr std::size_t D = Spec::input_dim;
+    static constexpr std::size_t input_dim = D;
+    using Engine = ember::Engine<Spec, detail::chunk_points<T>(M + 1), 1, M>;
     static constexpr const char* name = "ssm-vr";
     /// Dense multiply-adds per training point (for throughput reports).
     static constexpr std::size_t macs_per_point =
@@ -243,24 +293,34 @@ public:
 
     explicit SlicedScoreMatchingVR(Projection proj = Projection::gaussian) noexcept : proj_(proj) {}
 
-    void set_projection(Projection proj) noexcept { proj_ = proj; }
+    /// The distribution of the slicing directions; invalid_argument (and no
+    /// change) for a value outside the enumeration.
+    Status set_projection(Projection proj) noexcept {
+        if (proj != Projection::gaussian && proj != Projection::rademacher)
+            return Status::invalid_argument;
+        proj_ = proj;
+        return Status::ok;
+    }
     Projection projection() const noexcept { return proj_; }
 
     /// Mean loss over the batch; adds its parameter gradient to grad.
-    T loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad) noexcept {
-        if (batch.count == 0) return T(0);
+    Status loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad,
+                         T& loss) noexcept {
+        if (const Status st = detail::check_batch(batch, D); st != Status::ok) return st;
+        const fp::Scope fp_scope;
         constexpr std::size_t G = Engine::points;
         const T s = T(1) / static_cast<T>(batch.count);
         const T sm = s * (T(1) / static_cast<T>(M));
         const T inv_m = T(1) / static_cast<T>(M);
         const T half(0.5f);
         T total(0);
-        e_.prepare(params);
+        rev_.prepare(params);
+        const PassWeights<T> w{params, rev_.data()};
         for (std::size_t start = 0; start < batch.count; start += G) {
             const std::size_t valid = detail::gather(e_, batch, start);
             detail::draw_projections<M>(e_, proj_, rng, valid);
             e_.forward(params);
-            e_.grad_x(params);
+            e_.grad_x(w);
             for (std::size_t k = 0; k < G * Engine::DP; ++k) e_.v1[k] = e_.gx[k];
             e_.tangents(params);
             for (std::size_t n = 0; n < G; ++n) {
@@ -277,15 +337,17 @@ public:
                 e_.alpha1[n] = n < valid ? s : T(0);
                 if (n < valid) total += simd::fma(half, g2, tr * inv_m);
             }
-            e_.backward(params, valid, grad);
+            e_.backward(w, valid, grad);
         }
-        return total * s;
+        return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes = sizeof(Engine);
+    static constexpr std::size_t workspace_bytes =
+        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
+    ReverseWeights<Spec> rev_;
     Projection proj_;
 };
 
@@ -294,14 +356,17 @@ private:
 /// `sigma^2/2 |grad f(x~) + eps/sigma|^2`, so several noise scales are
 /// weighted by sigma^2). With a set of scales, point n of a batch uses
 /// `sigmas[n % count]`.
-template <class Net, std::size_t MaxSigmas = 8>
-class DenoisingScoreMatching : detail::RequireSmooth<Net> {
+template <class Model, std::size_t MaxSigmas = 8>
+class DenoisingScoreMatching : detail::RequireSmooth<Model> {
     static_assert(MaxSigmas >= 1, "at least one noise scale");
 
 public:
-    using T = typename Net::value_type;
-    static constexpr std::size_t D = Net::input_dim;
-    using Engine = detail::Engine<Net, 1, 0, false, detail::chunk_points<T>(1)>;
+    using model_type = Model;
+    using Spec = typename energy_net_t<Model>::spec_type;
+    using T = typename Spec::value_type;
+    static constexpr std::size_t D = Spec::input_dim;
+    static constexpr std::size_t input_dim = D;
+    using Engine = ember::Engine<Spec, detail::chunk_points<T>(1), 1, 0>;
     static constexpr const char* name = "dsm";
     /// Dense multiply-adds per training point (for throughput reports).
     static constexpr std::size_t macs_per_point =
@@ -334,13 +399,16 @@ public:
 
     /// Mean loss over the batch (eps drawn from rng in point, coordinate
     /// order); adds its parameter gradient to grad.
-    T loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad) noexcept {
-        if (batch.count == 0) return T(0);
+    Status loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad,
+                         T& loss) noexcept {
+        if (const Status st = detail::check_batch(batch, D); st != Status::ok) return st;
+        const fp::Scope fp_scope;
         constexpr std::size_t G = Engine::points;
         const T s = T(1) / static_cast<T>(batch.count);
         const T half(0.5f);
         T total(0);
-        e_.prepare(params);
+        rev_.prepare(params);
+        const PassWeights<T> w{params, rev_.data()};
         for (std::size_t start = 0; start < batch.count; start += G) {
             const std::size_t valid = detail::gather(e_, batch, start);
             for (std::size_t n = 0; n < G; ++n) {
@@ -355,7 +423,7 @@ public:
                 for (std::size_t d = 0; d < D; ++d) x[d] = simd::fma(sig_[n], eps[d], x[d]);
             }
             e_.forward(params);
-            e_.grad_x(params);
+            e_.grad_x(w);
             for (std::size_t n = 0; n < G; ++n) {
                 T r2(0);
                 const T* g = e_.gx + n * Engine::DP;
@@ -369,15 +437,17 @@ public:
                 if (n < valid) total += half * r2;
             }
             e_.tangents(params);
-            e_.backward(params, valid, grad);
+            e_.backward(w, valid, grad);
         }
-        return total * s;
+        return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes = sizeof(Engine);
+    static constexpr std::size_t workspace_bytes =
+        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
+    ReverseWeights<Spec> rev_;
     alignas(EMBER_ALIGN) T eps_[Engine::points * D] = {};
     T sig_[Engine::points];
     T sigmas_[MaxSigmas] = {};

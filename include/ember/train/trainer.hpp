@@ -1,6 +1,7 @@
 // ember — the training loop.
 #pragma once
 
+#include "ember/fp.hpp"
 #include "ember/random.hpp"
 #include "ember/simd.hpp"
 #include "ember/span.hpp"
@@ -19,12 +20,15 @@ namespace ember::train {
 
 /// What one training step did (passed to the per-step callback).
 template <class T>
-struct StepInfo {
+struct TrainReport {
     std::uint32_t step = 0;     ///< 0-based index of this step
     T loss = T(0);              ///< mean loss of the minibatch
     T grad_norm = T(0);         ///< gradient norm before clipping
     T lr = T(0);                ///< learning rate used
-    Status status = Status::ok; ///< ok, or non_finite_output when skipped
+    /// ok; non_finite_output when the loss or gradient was not finite (the
+    /// step was skipped: parameters and optimizer state untouched); or the
+    /// loss's own refusal (e.g. dimension_mismatch), also with no update.
+    Status status = Status::ok;
 };
 
 /// Settings of a Trainer.
@@ -36,10 +40,12 @@ struct TrainerConfig {
     std::uint32_t max_skipped = 16; ///< run() stops after this many skips in a row
 };
 
-/// Minibatch training of an Mlp with a loss (e.g. DenoisingScoreMatching)
-/// and an optimizer (Adam, Sgd), on a caller-owned dataset or on batches the
-/// caller supplies. Nothing allocates: the gradient buffer and the minibatch
-/// index list are members, sized at compile time.
+/// Minibatch training of a model (an ember::Mlp, or an ember::Model of
+/// several parameter blocks) with a loss over that model (e.g.
+/// DenoisingScoreMatching<Model>) and an optimizer over its whole parameter
+/// vector (Adam<T, Model::param_count>, Sgd), on a caller-owned dataset or on
+/// batches the caller supplies. Nothing allocates: the gradient buffer and
+/// the minibatch index list are members, sized at compile time.
 ///
 /// Each step zeroes the gradient, lets the loss add its gradient, computes
 /// the gradient norm (fixed order), and if the loss or the norm is not
@@ -64,7 +70,7 @@ struct TrainerConfig {
 ///         ember::train::TrainerConfig<float> cfg;
 ///         cfg.seed = 42;
 ///         cfg.lr = ember::train::LrSchedule<float>::cosine(1e-3f, 5000);
-///         trainer.configure(cfg);
+///         if (trainer.configure(cfg) != ember::Status::ok) return false;
 ///         if (trainer.set_dataset({xy, 2 * n}) != ember::Status::ok) return false;
 ///         const ember::Status s = trainer.run(5000, [](const auto& info) {
 ///             if (info.step % 500 == 0)
@@ -74,36 +80,41 @@ struct TrainerConfig {
 ///         });
 ///         return s == ember::Status::ok;
 ///     }
-template <class Net, class Loss, class Optimizer, std::size_t Batch>
+template <class Model, class Loss, class Optimizer, std::size_t Batch>
 class Trainer {
     static_assert(Batch >= 1, "ember::train::Trainer: the minibatch needs at least one point");
-    static_assert(Optimizer::size == Net::param_count,
-                  "ember::train::Trainer: the optimizer's size must be Net::param_count");
+    static_assert(std::is_same_v<typename Loss::model_type, Model>,
+                  "ember::train::Trainer<Model, Loss, ...>: the loss must be over the same model "
+                  "type (Loss::model_type)");
+    static_assert(Optimizer::size == Model::param_count,
+                  "ember::train::Trainer: the optimizer's size must be Model::param_count");
 
 public:
-    using T = typename Net::value_type;
-    using Info = StepInfo<T>;
+    using T = typename Model::value_type;
+    using Report = TrainReport<T>;
     using Config = TrainerConfig<T>;
     static constexpr std::size_t batch_size = Batch;
-    static constexpr std::size_t input_dim = Net::input_dim;
+    static constexpr std::size_t input_dim = Loss::input_dim;
 
-    /// Binds the model, the loss and the optimizer (all caller-owned).
-    Trainer(Net& net, Loss& loss, Optimizer& opt, Config cfg = Config{}) noexcept
-        : net_(&net), loss_(&loss), opt_(&opt) {
-        configure(cfg);
+    /// Binds the model, the loss and the optimizer (all caller-owned), with
+    /// the default settings (configure() changes them).
+    Trainer(Model& model, Loss& loss, Optimizer& opt) noexcept
+        : model_(&model), loss_(&loss), opt_(&opt) {
+        restart();
     }
 
     /// New settings; restarts the step count, the random streams and the
     /// shuffling (the model and the optimizer state are left as they are).
     /// A run is determined by the seed, the dataset and the starting model.
-    void configure(Config cfg) noexcept {
+    /// invalid_argument (and no change) for an invalid learning-rate
+    /// schedule (LrSchedule::valid) or a clip_norm that is not finite and
+    /// >= 0.
+    Status configure(const Config& cfg) noexcept {
+        if (!cfg.lr.valid() || !detail::finite_nonneg(cfg.clip_norm))
+            return Status::invalid_argument;
         cfg_ = cfg;
-        rng_ = Pcg32(cfg.seed, 0x7472616e); // "tran"
-        step_ = 0;
-        skipped_ = 0;
-        skipped_in_a_row_ = 0;
-        restart_shuffle();
-        last_ = Info{};
+        restart();
+        return Status::ok;
     }
     const Config& config() const noexcept { return cfg_; }
 
@@ -145,7 +156,7 @@ public:
         return step_on(Points<T>::contiguous(batch, input_dim));
     }
 
-    /// `steps` dataset steps, calling `on_step(const StepInfo<T>&)` after
+    /// `steps` dataset steps, calling `on_step(const TrainReport<T>&)` after
     /// each; a callback returning false stops early (a void callback never
     /// does). Returns ok, invalid_argument (no dataset), or non_finite_output
     /// after `max_skipped` skipped steps in a row.
@@ -166,11 +177,11 @@ public:
     }
     /// `steps` dataset steps without a callback.
     Status run(std::uint32_t steps) noexcept {
-        return run(steps, [](const Info&) {});
+        return run(steps, [](const Report&) {});
     }
 
     /// The last step's report.
-    const Info& last() const noexcept { return last_; }
+    const Report& last() const noexcept { return last_; }
     /// Steps taken (applied or skipped) since configure().
     std::uint32_t steps_done() const noexcept { return step_; }
     /// Steps skipped because of a non-finite loss or gradient.
@@ -181,9 +192,18 @@ public:
     /// Bytes of the trainer itself (the loss, model and optimizer are
     /// separate objects).
     static constexpr std::size_t footprint_bytes =
-        sizeof(std::array<T, Net::param_count>) + sizeof(std::array<std::uint32_t, Batch>);
+        sizeof(std::array<T, Model::param_count>) + sizeof(std::array<std::uint32_t, Batch>);
 
 private:
+    void restart() noexcept {
+        rng_ = Pcg32(cfg_.seed, 0x7472616e); // "tran"
+        step_ = 0;
+        skipped_ = 0;
+        skipped_in_a_row_ = 0;
+        restart_shuffle();
+        last_ = Report{};
+    }
+
     // The shuffle depends only on the seed and the dataset size.
     void restart_shuffle() noexcept {
         shuffle_rng_ = Pcg32(cfg_.seed, 0x73687566); // "shuf"
@@ -192,18 +212,20 @@ private:
     }
 
     Status step_on(const Points<T>& batch) noexcept {
+        const fp::Scope fp_scope;
         grad_.fill(T(0));
-        Info info;
+        Report info;
         info.step = step_;
         info.lr = cfg_.lr.at(step_);
-        info.loss = loss_->loss_and_grad(net_->data(), batch, rng_, grad_.data());
-        const T sq = squared_norm(grad_.data(), Net::param_count);
+        info.status = loss_->loss_and_grad(model_->data(), batch, rng_, grad_.data(), info.loss);
+        const T sq = squared_norm(grad_.data(), Model::param_count);
         info.grad_norm = simd::sqrt(sq);
         ++step_;
         // A finite sum of squares means every component and its square are
         // finite, so the optimizer state stays finite too.
-        if (!simd::is_finite(info.loss) || !simd::is_finite(sq)) {
+        if (info.status == Status::ok && !simd::is_finite(sq))
             info.status = Status::non_finite_output;
+        if (info.status != Status::ok) {
             ++skipped_;
             ++skipped_in_a_row_;
             last_ = info;
@@ -211,13 +233,13 @@ private:
         }
         skipped_in_a_row_ = 0;
         if (cfg_.clip_norm > T(0))
-            (void)clip_grad_norm(grad_.data(), Net::param_count, info.grad_norm, cfg_.clip_norm);
-        opt_->step(net_->data(), grad_.data(), info.lr);
+            (void)clip_grad_norm(grad_.data(), Model::param_count, info.grad_norm, cfg_.clip_norm);
+        info.status = opt_->step(model_->data(), grad_.data(), info.lr);
         last_ = info;
-        return Status::ok;
+        return info.status;
     }
 
-    Net* net_;
+    Model* model_;
     Loss* loss_;
     Optimizer* opt_;
     Config cfg_{};
@@ -230,8 +252,8 @@ private:
     std::uint32_t step_ = 0;
     std::uint32_t skipped_ = 0;
     std::uint32_t skipped_in_a_row_ = 0;
-    Info last_{};
-    alignas(EMBER_ALIGN) std::array<T, Net::param_count> grad_{};
+    Report last_{};
+    alignas(EMBER_ALIGN) std::array<T, Model::param_count> grad_{};
     std::array<std::uint32_t, Batch> index_{};
 };
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "ember/random.hpp"
+#include "ember/span.hpp"
 
 #include <cmath>
 #include <cstddef>
@@ -45,24 +46,23 @@ struct Grid {
     double mid(int i) const noexcept { return lo + (i + 0.5) * cell(); }
 };
 
-/// f of a model on the grid (row-major, row 0 = lowest y), through
-/// Net::value_batch.
+/// f of a model on the grid (row-major, row 0 = lowest y), through the
+/// model's checked batch call. Non-finite values stay in the result (they
+/// make the KL infinite, which is what a caller should see).
 template <class Net>
 std::vector<float> eval_grid(const Net& net, const Grid& g) {
     using T = typename Net::value_type;
     const std::size_t count = static_cast<std::size_t>(g.n) * static_cast<std::size_t>(g.n);
-    const std::size_t ld = Net::padded(count);
-    std::vector<T> x(2 * ld, T(0));
+    std::vector<T> x(2 * count, T(0));
     for (int r = 0; r < g.n; ++r)
         for (int c = 0; c < g.n; ++c) {
             const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(g.n) +
                                   static_cast<std::size_t>(c);
-            x[k] = static_cast<T>(g.mid(c));
-            x[ld + k] = static_cast<T>(g.mid(r));
+            x[2 * k] = static_cast<T>(g.mid(c));
+            x[2 * k + 1] = static_cast<T>(g.mid(r));
         }
     std::vector<T> f(count);
-    static typename Net::template Tape1<typename Net::pack_type> ws;
-    Net::value_batch(net.data(), x.data(), ld, count, f.data(), ws);
+    (void)net.evaluate(Span<const T>(x.data(), x.size()), Span<T>(f.data(), f.size()));
     return std::vector<float>(f.begin(), f.end());
 }
 
@@ -81,14 +81,8 @@ template <class Net>
 double kl_data_model(const Net& net, Target t, double log_z, const std::vector<float>& test) {
     using T = typename Net::value_type;
     const std::size_t n = test.size() / 2;
-    const std::size_t ld = Net::padded(n);
-    std::vector<T> x(2 * ld, T(0)), f(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        x[i] = static_cast<T>(test[2 * i]);
-        x[ld + i] = static_cast<T>(test[2 * i + 1]);
-    }
-    static typename Net::template Tape1<typename Net::pack_type> ws;
-    Net::value_batch(net.data(), x.data(), ld, n, f.data(), ws);
+    std::vector<T> x(test.begin(), test.end()), f(n);
+    (void)net.evaluate(Span<const T>(x.data(), x.size()), Span<T>(f.data(), f.size()));
     double kl = 0.0;
     for (std::size_t i = 0; i < n; ++i)
         kl +=

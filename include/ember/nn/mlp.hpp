@@ -46,6 +46,7 @@ public:
         T f;
         one_engine::template forward_rows<0>(p(), x, input_dim, 1, h, nullptr, nullptr, nullptr,
                                              &f);
+        fp::pin(f); // computed before the scope ends
         return f;
     }
 
@@ -131,7 +132,9 @@ private:
         e.template forward<1>(p());
         e.grad_x({p(), rev});
         for (std::size_t i = 0; i < input_dim; ++i) grad_x[i] = e.gx[i];
-        return e.f[0];
+        T f = e.f[0];
+        fp::pin(f);
+        return f;
     }
 
     Status check_input(Span<const T> x, std::size_t points) const noexcept {

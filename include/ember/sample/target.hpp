@@ -25,6 +25,7 @@
 #pragma once
 
 #include "ember/config.hpp"
+#include "ember/fp.hpp"
 #include "ember/nn/engine.hpp"
 #include "ember/nn/spec.hpp"
 #include "ember/simd.hpp"
@@ -116,10 +117,12 @@ public:
     /// f(x).
     template <class V>
     V value(const V* x) noexcept {
+        const fp::Scope fp_scope;
         if constexpr (std::is_floating_point_v<V>) {
             alignas(EMBER_ALIGN) value_type h[One::S];
             value_type f;
             One::template forward_rows<0>(p_, x, dim, 1, h, nullptr, nullptr, nullptr, &f);
+            fp::pin(f);
             return f;
         } else {
             to_rows(x);
@@ -132,12 +135,15 @@ public:
     /// f(x) and g = grad_x f.
     template <class V>
     V value_and_grad(const V* x, V* g) noexcept {
+        const fp::Scope fp_scope;
         if constexpr (std::is_floating_point_v<V>) {
             for (std::size_t i = 0; i < dim; ++i) one_.x[i] = x[i];
             one_.template forward<1>(p_);
             one_.grad_x({p_, rev_.data()});
             for (std::size_t i = 0; i < dim; ++i) g[i] = one_.gx[i];
-            return one_.f[0];
+            value_type f = one_.f[0];
+            fp::pin(f);
+            return f;
         } else {
             to_rows(x);
             lanes_.template forward<1>(p_);

@@ -236,6 +236,7 @@ public:
     Status step(T* params, const T* grad, T lr) noexcept {
         if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
         const fp::Scope fp_scope;
+        fp::pin(lr);
         using simd::fma;
         using simd::fnma;
         detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) {
@@ -296,6 +297,7 @@ public:
     Status step(T* params, const T* grad, T lr) noexcept {
         if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
         const fp::Scope fp_scope;
+        fp::pin(lr);
         using simd::div;
         using simd::fma;
         using simd::fnma;

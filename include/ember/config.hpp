@@ -26,28 +26,6 @@
 #endif
 #endif
 
-/// Assertion policy for programming errors (not for bad data, which is
-/// reported by Status): 0 = compiled out, 1 = call EMBER_ASSERT_HANDLER.
-#ifndef EMBER_ASSERT_LEVEL
-#if defined(NDEBUG)
-#define EMBER_ASSERT_LEVEL 0
-#else
-#define EMBER_ASSERT_LEVEL 1
-#endif
-#endif
-
-/// What a failed assertion does. Override to log through a port and halt.
-#ifndef EMBER_ASSERT_HANDLER
-#define EMBER_ASSERT_HANDLER(expr, file, line) __builtin_trap()
-#endif
-
-#if EMBER_ASSERT_LEVEL
-#define EMBER_ASSERT(cond)                                                                         \
-    ((cond) ? static_cast<void>(0) : [] { EMBER_ASSERT_HANDLER(#cond, __FILE__, __LINE__); }())
-#else
-#define EMBER_ASSERT(cond) static_cast<void>(0)
-#endif
-
 /// Alignment in bytes of every SIMD-touched member array (enough for AVX-512).
 #ifndef EMBER_ALIGN
 #define EMBER_ALIGN 64

@@ -13,14 +13,11 @@ enum class [[nodiscard]] Status : std::uint8_t{
     non_finite_input,   ///< an input value was NaN or infinite
     non_finite_output,  ///< the computation produced NaN or infinity (diverged)
     dimension_mismatch, ///< a size did not match the compile-time shape
-    invalid_argument,   ///< a parameter is out of its documented range
-    corrupt_data,       ///< a serialized model failed its checks
-    buffer_too_small,   ///< the caller's buffer cannot hold the result
-    not_finished,       ///< the operation needs more steps (e.g. still warming up)
+    invalid_argument,   ///< a parameter, setting or object state is out of its documented range
 };
 
 /// Number of Status values (for tables and fuzzers).
-inline constexpr int status_count = 8;
+inline constexpr int status_count = 5;
 
 /// Short, stable, human-readable name of a status ("non_finite_input").
 constexpr const char* status_name(Status s) noexcept {
@@ -30,9 +27,6 @@ constexpr const char* status_name(Status s) noexcept {
     case Status::non_finite_output: return "non_finite_output";
     case Status::dimension_mismatch: return "dimension_mismatch";
     case Status::invalid_argument: return "invalid_argument";
-    case Status::corrupt_data: return "corrupt_data";
-    case Status::buffer_too_small: return "buffer_too_small";
-    case Status::not_finished: return "not_finished";
     }
     return "unknown";
 }

@@ -4,7 +4,7 @@
 //   `static constexpr bool smooth`  (score matching needs act'' != 0),
 //   `eval1(z, a0, a1)`              value and first derivative,
 //   `eval3(z, a0, a1, a2, a3)`      value and three derivatives,
-// written once for V = T and V = simd::Pack<T> (see ../../shared/docs/math.md
+// written once for V = T and V = simd::Pack<T> (see docs/passes.md
 // for the formulas). Only ember's own elementary functions are used, so the
 // same input gives the same bits on every target.
 #pragma once

@@ -172,11 +172,14 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
     std::size_t c_done = 0;
     if constexpr (sc == 1) {
         constexpr std::size_t nv = ncols / w * w;
-        std::size_t r = 0;
-        for (; r + R <= rows; r += R)
-            gemm_columns<R, 2>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0, nv);
-        for (; r < rows; ++r)
+        const std::size_t blocks = rows / R;
+        for (std::size_t b = 0; b < blocks; ++b)
+            gemm_columns<R, 2>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo, nsum, 0,
+                               nv);
+        for (std::size_t k = 0; k < rows % R; ++k) {
+            const std::size_t r = blocks * R + k;
             gemm_columns<1, K1>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0, nv);
+        }
         c_done = nv;
     } else {
         constexpr std::size_t KS = 8;

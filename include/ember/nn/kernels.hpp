@@ -88,6 +88,48 @@ inline void gemm_tile(const T* M, std::size_t sm, const T* init, const T* in, st
         for (std::size_t k = 0; k < K; ++k) (e[r][k] + o[r][k]).store(out + r * ldo + k * w);
 }
 
+// One of gemm_tile's two chains for R rows x K packs, with the register
+// budget of one chain: Parity 0 sums the even s from init (or 0) and stores
+// it in out; Parity 1 sums the odd s from 0 and adds it to what out holds.
+// The two sweeps give gemm_tile's bits (each chain in ascending s, then
+// even + odd) with twice the rows or packs per tile.
+template <std::size_t R, std::size_t K, std::size_t Parity, class T>
+inline void gemm_tile_half(const T* M, std::size_t sm, const T* init, const T* in,
+                           std::size_t ldi, T* out, std::size_t ldo, std::size_t nsum) noexcept {
+    using V = simd::Pack<T>;
+    using simd::fma;
+    constexpr std::size_t w = V::width;
+    V a[R][K];
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < K; ++k)
+            a[r][k] = Parity == 0 && init ? V::load(init + k * w) : V(T(0));
+    for (std::size_t s = Parity; s < nsum; s += 2) {
+        const T* m = M + s * sm;
+        V wk[K];
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < K; ++k) wk[k] = V::load(m + k * w);
+#pragma GCC unroll 16
+        for (std::size_t r = 0; r < R; ++r) {
+            const V x(in[r * ldi + s]);
+#pragma GCC unroll 16
+            for (std::size_t k = 0; k < K; ++k) a[r][k] = fma(wk[k], x, a[r][k]);
+        }
+    }
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < R; ++r)
+#pragma GCC unroll 16
+        for (std::size_t k = 0; k < K; ++k) {
+            T* o = out + r * ldo + k * w;
+            if constexpr (Parity == 0) {
+                a[r][k].store(o);
+            } else {
+                (V::load(o) + a[r][k]).store(o);
+            }
+        }
+}
+
 // One output element with any strides: the same chains as gemm_tile.
 template <class T>
 inline T gemm_one(const T* M, std::size_t sm, T init, const T* in, std::size_t nsum) noexcept {
@@ -142,15 +184,24 @@ inline void gemm_tile_strided(const T* M, const T* init, const T* in, std::size_
 }
 
 // Columns [c, nv) (whole packs) of rows r0 .. r0+R-1, K packs at a time,
-// then K/2 ... 1 for what is left.
-template <std::size_t R, std::size_t K, class T>
+// then K/2 ... 1 for what is left. Split: the two chains in two sweeps
+// (gemm_tile_half), else both at once (gemm_tile).
+template <std::size_t R, std::size_t K, bool Split, class T>
 inline void gemm_columns(const T* M, std::size_t sm, const T* init, const T* in, std::size_t ldi,
                          T* out, std::size_t ldo, std::size_t nsum, std::size_t c,
                          std::size_t nv) noexcept {
     constexpr std::size_t w = simd::Pack<T>::width;
-    for (; c + K * w <= nv; c += K * w)
-        gemm_tile<R, K>(M + c, sm, init ? init + c : nullptr, in, ldi, out + c, ldo, nsum);
-    if constexpr (K > 1) gemm_columns<R, K / 2>(M, sm, init, in, ldi, out, ldo, nsum, c, nv);
+    for (; c + K * w <= nv; c += K * w) {
+        const T* ic = init ? init + c : nullptr;
+        if constexpr (Split) {
+            gemm_tile_half<R, K, 0>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
+            gemm_tile_half<R, K, 1>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
+        } else {
+            gemm_tile<R, K>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
+        }
+    }
+    if constexpr (K > 1)
+        gemm_columns<R, K / 2, Split>(M, sm, init, in, ldi, out, ldo, nsum, c, nv);
 }
 
 /// out[r * ldo + c] = (init[c] + sum_{s even} M(s, c) in[r * ldi + s])
@@ -166,19 +217,25 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
           std::size_t rows) noexcept {
     constexpr std::size_t w = simd::Pack<T>::width;
     static_assert(np >= ncols, "padded width below the real width");
-    // Accumulator tiles: 2 chains x R rows x K packs fit the register file.
-    constexpr std::size_t R = vector_registers >= 32 ? 4 : 2;
-    constexpr std::size_t K1 = vector_registers >= 32 ? 8 : 4; // a lone row
+    // Register tiles. Blocks of R rows run the two chains in two sweeps, so
+    // R rows x 2 packs of one chain fit the register file (with the 32
+    // registers of AVX-512 and aarch64 both chains fit at once); rows left
+    // over (a lone point) run both chains at once over K1 packs, which gives
+    // the latency-bound single row two independent chains per pack.
+    constexpr std::size_t R = 4;
+    constexpr bool split = vector_registers < 32;
+    constexpr std::size_t K1 = vector_registers >= 32 ? 8 : 4;
     std::size_t c_done = 0;
     if constexpr (sc == 1) {
         constexpr std::size_t nv = ncols / w * w;
         const std::size_t blocks = rows / R;
         for (std::size_t b = 0; b < blocks; ++b)
-            gemm_columns<R, 2>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo, nsum, 0,
-                               nv);
+            gemm_columns<R, 2, split>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo,
+                                      nsum, 0, nv);
         for (std::size_t k = 0; k < rows % R; ++k) {
             const std::size_t r = blocks * R + k;
-            gemm_columns<1, K1>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0, nv);
+            gemm_columns<1, K1, false>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0,
+                                       nv);
         }
         c_done = nv;
     } else {

@@ -12,6 +12,12 @@
 
 #include <cstring>
 
+// No internal macro of the sampler headers reaches user code.
+#if defined(EMBER_SAMPLE_LANE_LOOP) || defined(EMBER_SAMPLE_RESTRICT) ||                           \
+    defined(EMBER_SAMPLE_NOINLINE)
+#error "ember/sample.hpp leaks its internal macros"
+#endif
+
 namespace {
 
 using ember::Status;

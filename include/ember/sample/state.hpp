@@ -14,6 +14,7 @@
 // Internal helpers of the stream loops below: keep a loop over lanes rolled
 // (so GCC's loop vectorizer, not complete unrolling followed by a failed SLP
 // attempt, handles it), promise no aliasing, keep a function out of line.
+// Undefined again at the end of this header: they must not reach user code.
 #if defined(__GNUC__) && !defined(__clang__)
 #define EMBER_SAMPLE_LANE_LOOP _Pragma("GCC unroll 1")
 #else
@@ -201,3 +202,7 @@ struct ChainState {
 };
 
 } // namespace ember::sample
+
+#undef EMBER_SAMPLE_LANE_LOOP
+#undef EMBER_SAMPLE_RESTRICT
+#undef EMBER_SAMPLE_NOINLINE

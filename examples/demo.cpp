@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
     static Target tgt(net);
     static ember::sample::ChainState<float, 2, kChains> chains;
     static ember::sample::Diagnostics<float, kChains> diag;
-    ember::sample::MalaConfig<float> mcfg;
+    ember::sample::MetropolisConfig<float> mcfg;
     mcfg.step_size = 0.05f;
     mcfg.warmup_steps = 300;
     static ember::sample::Mala<Target> mala(tgt, mcfg);

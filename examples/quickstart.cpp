@@ -38,7 +38,7 @@ int main() {
     using Target = ember::sample::MlpTarget<Net>;
     static Target target(net);
     static ember::sample::ChainState<float, 2, 256> chains;
-    ember::sample::MalaConfig<float> cfg;
+    ember::sample::MetropolisConfig<float> cfg;
     cfg.step_size = 0.05f;
     cfg.warmup_steps = 300; // dual averaging toward 0.574
     static ember::sample::Mala<Target> mala(target, cfg);

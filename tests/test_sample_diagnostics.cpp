@@ -67,7 +67,7 @@ TEST_CASE("R-hat flags chains that disagree, and is NaN with too little data") {
 TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
     using Tg = es::GaussianTarget<float, 2>;
     static Tg target;
-    es::MhConfig<float> cfg;
+    es::MetropolisConfig<float> cfg;
     cfg.step_size = 1.2f;
     es::RandomWalkMh<Tg> mh(target, cfg);
     static es::ChainState<float, 2, 6> s;

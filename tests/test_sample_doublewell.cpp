@@ -64,14 +64,14 @@ void check_ks(Sampler& sampler, int warmup, int rows_kept, int thin) {
 TEST_CASE("double well: MH and MALA histograms match the exact density (KS)") {
     static Tg target;
     SUBCASE("random-walk MH") {
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 1.0f;
         cfg.warmup_steps = 200;
         es::RandomWalkMh<Tg> mh(target, cfg);
         check_ks(mh, 200, 250, 4);
     }
     SUBCASE("MALA") {
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.2f;
         cfg.warmup_steps = 200;
         es::Mala<Tg> mala(target, cfg);

@@ -54,14 +54,14 @@ void check(const Gauss<D>& gp, int warmup, int thin, float step) {
     };
     double cov_expect[D * D];
     if constexpr (K == Kind::mh) {
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = step;
         cfg.warmup_steps = static_cast<std::uint32_t>(warmup);
         es::RandomWalkMh<Tg> mh(target, cfg);
         run(mh);
         for (std::size_t i = 0; i < D * D; ++i) cov_expect[i] = gp.cov[i];
     } else if constexpr (K == Kind::mala) {
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = step;
         cfg.warmup_steps = static_cast<std::uint32_t>(warmup);
         es::Mala<Tg> mala(target, cfg);

@@ -74,14 +74,14 @@ void check_holes(Sampler& sampler, bool grad_holes_matter) {
 TEST_CASE("non-finite proposals are rejected, counted, and never enter the state") {
     static Tg target;
     SUBCASE("MH") {
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 1.0f;
         cfg.warmup_steps = 100; // adaptation sees p = 0 for the bad chains
         es::RandomWalkMh<Tg> mh(target, cfg);
         check_holes(mh, false);
     }
     SUBCASE("MALA") {
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.5f;
         cfg.warmup_steps = 100;
         es::Mala<Tg> mala(target, cfg);
@@ -94,7 +94,7 @@ TEST_CASE("non-finite proposals are rejected, counted, and never enter the state
         check_holes(ula, true);
     }
     SUBCASE("MALA one chain at a time") {
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.5f;
         cfg.path = es::Path::points;
         es::Mala<Tg> mala(target, cfg);
@@ -116,7 +116,7 @@ TEST_CASE("divergent proposals are flagged, and ULA clipping and tempering work"
     using G = es::GaussianTarget<float, 1>;
     static G target;
     target.set_isotropic(1e-4f); // very narrow: a step of 1 is a huge jump
-    es::MhConfig<float> cfg;
+    es::MetropolisConfig<float> cfg;
     cfg.step_size = 10.0f;
     cfg.divergence_threshold = 100.0f;
     es::RandomWalkMh<G> mh(target, cfg);

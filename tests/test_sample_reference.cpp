@@ -164,7 +164,7 @@ TEST_CASE("a chain does not depend on the other chains") {
 TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") {
     using Tg = es::GaussianTarget<float, 2>;
     static Tg target;
-    es::MalaConfig<float> cfg;
+    es::MetropolisConfig<float> cfg;
     cfg.step_size = 0.3f;
     cfg.warmup_steps = 15;
     static es::Mala<Tg> mala(target, cfg);
@@ -186,7 +186,7 @@ TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") 
     CHECK_FALSE(a.warming_up());
 
     // An MH step leaves the gradient stale; MALA then recomputes it first.
-    es::MhConfig<float> mcfg;
+    es::MetropolisConfig<float> mcfg;
     static es::RandomWalkMh<Tg> mh(target, mcfg);
     (void)mh.step(a);
     CHECK_FALSE(a.grad_valid);
@@ -217,7 +217,7 @@ TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact
     rows[5] = 0.5f;
     REQUIRE(mala.init(s, rows, 1) == Status::ok);
 
-    es::MalaConfig<float> bad;
+    es::MetropolisConfig<float> bad;
     bad.step_size = -1.0f;
     static es::Mala<Tg> bad_mala(target, bad);
     CHECK(bad_mala.init(s, rows, 1) == Status::invalid_argument);

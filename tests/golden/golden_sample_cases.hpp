@@ -55,7 +55,7 @@ void sample_cases(Emit& emit) {
 
     { // MALA, 13 chains (pad lanes on every width > 1). A random MLP's
         // density is not normalisable, so no step-size adaptation here.
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.05f;
         static es::Mala<Mlp> mala(mlp, cfg);
         static es::ChainState<float, 3, 13> s;
@@ -73,7 +73,7 @@ void sample_cases(Emit& emit) {
         emit("mala_mlp_13", "rhat_ess_energy", d, 3);
     }
     { // MALA, 2 chains one at a time (the one-point MLP kernels).
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.2f;
         cfg.path = es::Path::points;
         static es::Mala<Mlp> mala(mlp, cfg);
@@ -104,7 +104,7 @@ void sample_cases(Emit& emit) {
         const float mu[2] = {0.5f, -0.25f};
         const float prec[4] = {2.0f, -0.9f, -0.9f, 1.0f};
         gauss.set(mu, prec);
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.7f;
         cfg.warmup_steps = 10;
         static es::RandomWalkMh<G> mh(gauss, cfg);
@@ -116,7 +116,7 @@ void sample_cases(Emit& emit) {
         sample_detail::emit_state("mh_gauss_7", s, emit);
 
         // MALA with warm-up on the same Gaussian, 5 chains.
-        es::MalaConfig<float> mcfg;
+        es::MetropolisConfig<float> mcfg;
         mcfg.step_size = 2.0f;
         mcfg.warmup_steps = 12;
         static es::Mala<G> mala(gauss, mcfg);

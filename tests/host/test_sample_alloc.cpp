@@ -39,7 +39,7 @@ TEST_CASE("samplers allocate nothing") {
     static Net net;
     net.init(2);
     static Tg target(net);
-    es::MalaConfig<float> mcfg;
+    es::MetropolisConfig<float> mcfg;
     mcfg.warmup_steps = 10;
     static es::Mala<Tg> mala(target, mcfg);
     static es::Ula<Tg> ula(target);

@@ -25,6 +25,7 @@
 #include "ember/math.hpp"
 #include "ember/random.hpp"
 #include "ember/sample/adapt.hpp"
+#include "ember/sample/sampler_config.hpp"
 #include "ember/sample/state.hpp"
 #include "ember/sample/target.hpp"
 #include "ember/simd.hpp"
@@ -36,13 +37,6 @@
 #include <type_traits>
 
 namespace ember::sample {
-
-/// How a step maps chains to SIMD lanes (results are the same bits).
-enum class Path : std::uint8_t {
-    automatic, ///< points when the target prefers it and Chains * 4 <= width
-    lanes,     ///< groups of `width` chains in SIMD lanes
-    points,    ///< one chain at a time (the target may use SIMD internally)
-};
 
 namespace detail {
 
@@ -61,11 +55,6 @@ struct lanes_of_t<double> {
 template <class V>
 inline constexpr std::size_t lanes_of = lanes_of_t<V>::value;
 
-template <class T>
-inline bool finite_positive(T v) noexcept {
-    return simd::is_finite(v) && v > T(0);
-}
-
 /// The machinery of a sampler with proposal/acceptance rule `Policy` (see
 /// mh.hpp, langevin.hpp, mala.hpp) over a target (target.hpp). Public
 /// members are documented on the samplers.
@@ -83,18 +72,34 @@ public:
     using State = ChainState<value_type, dim, Chains>;
 
     /// Samples from `target` (kept by pointer: it must outlive the sampler).
+    /// A constructor cannot report a bad `config`: init() and step() then
+    /// return invalid_argument until configure() installs a valid one.
     explicit Core(Target& target, const config_type& config = {}) noexcept
-        : target_(&target), policy_(config) {
+        : target_(&target), policy_(config), config_ok_(Policy::check(config) == Status::ok) {
         for (std::size_t i = 0; i < width; ++i) lane_index_[i] = static_cast<value_type>(i);
     }
 
     /// The configuration.
     const config_type& config() const noexcept { return policy_.config; }
-    /// New configuration; the step size in a state changes at its next
-    /// init() (or start_warmup()), the rest at the next step.
-    void set_config(const config_type& c) noexcept { policy_.config = c; }
+    /// Checks and installs a new configuration: invalid_argument (and the
+    /// previous one kept) if a field is out of its documented range. The
+    /// step size, warm-up length and target acceptance reach a state at its
+    /// next init() (target and dual-averaging constants also at
+    /// start_warmup()); the rest applies from the next step.
+    Status configure(const config_type& c) noexcept {
+        if (Policy::check(c) != Status::ok) return Status::invalid_argument;
+        policy_.config = c;
+        config_ok_ = true;
+        return Status::ok;
+    }
     /// The target being sampled.
     Target& target() noexcept { return *target_; }
+    /// Metropolis samplers: the acceptance rate warm-up adapts toward,
+    /// config().target_accept or, when that is 0, the sampler's optimal rate.
+    template <class P = Policy, std::enable_if_t<P::adapts, int> = 0>
+    value_type target_accept() const noexcept {
+        return policy_.target_accept();
+    }
 
     /// True when states of `Chains` chains are stepped one chain at a time.
     template <std::size_t Chains>
@@ -109,7 +114,7 @@ public:
     Status init(State<C>& s, Span<const value_type> rows, std::uint64_t seed,
                 std::uint64_t stream_base = 0) noexcept {
         if (rows.size() != C * dim) return Status::dimension_mismatch;
-        if (const Status st = check_config(); st != Status::ok) return st;
+        if (!config_ok_) return Status::invalid_argument;
         for (std::size_t i = 0; i < rows.size(); ++i)
             if (!simd::is_finite(rows[i])) return Status::non_finite_input;
         s.ready = false;
@@ -126,7 +131,7 @@ public:
     Status init_columns(State<C>& s, const value_type* x, std::size_t ldx, std::uint64_t seed,
                         std::uint64_t stream_base = 0) noexcept {
         if (ldx < C) return Status::invalid_argument;
-        if (const Status st = check_config(); st != Status::ok) return st;
+        if (!config_ok_) return Status::invalid_argument;
         for (std::size_t d = 0; d < dim; ++d)
             for (std::size_t c = 0; c < C; ++c)
                 if (!simd::is_finite(x[d * ldx + c])) return Status::non_finite_input;
@@ -172,16 +177,22 @@ public:
         return bad == 0 ? Status::ok : Status::non_finite_output;
     }
 
-    /// Adapts the step size again during the next `steps` steps.
+    /// Adapts the step size again during the next `steps` steps, from the
+    /// state's current step size. invalid_argument if the state was not
+    /// initialised or the config is invalid. Samplers without adaptation
+    /// (Ula) do nothing.
     template <std::size_t C>
-    void start_warmup(State<C>& s, std::uint32_t steps) noexcept {
+    Status start_warmup(State<C>& s, std::uint32_t steps) noexcept {
+        if (!s.ready || !config_ok_) return Status::invalid_argument;
         if constexpr (Policy::adapts) {
-            s.adapt.start(s.step_size, policy_.config.target_accept, policy_.config.adaptation);
+            const Status st =
+                s.adapt.start(s.step_size, policy_.target_accept(), policy_.config.adaptation);
+            if (st != Status::ok) return st;
             s.warmup_left = steps;
         } else {
-            (void)s;
             (void)steps;
         }
+        return Status::ok;
     }
 
     /// One step of every chain; returns the state's StepInfo.
@@ -189,7 +200,7 @@ public:
     const StepInfo<value_type, C>& step(State<C>& s) noexcept {
         using T = value_type;
         StepInfo<T, C>& info = s.info;
-        if (!s.ready) {
+        if (!s.ready || !config_ok_) {
             info.status = Status::invalid_argument;
             return info;
         }
@@ -229,12 +240,6 @@ private:
     // to whole packs) for one chain.
     static constexpr std::size_t noise_len = pairs * width;
 
-    Status check_config() const noexcept {
-        if (!finite_positive(policy_.config.step_size)) return Status::invalid_argument;
-        if (!(policy_.config.divergence_threshold > T_(0))) return Status::invalid_argument;
-        return policy_.check();
-    }
-
     template <std::size_t C>
     Status finish_init(State<C>& s, std::uint64_t seed, std::uint64_t stream_base) noexcept {
         target_->prepare();
@@ -256,7 +261,9 @@ private:
         s.info.step_size = s.step_size;
         s.warmup_left = 0;
         if constexpr (Policy::adapts) {
-            s.adapt.start(s.step_size, policy_.config.target_accept, policy_.config.adaptation);
+            if (s.adapt.start(s.step_size, policy_.target_accept(), policy_.config.adaptation) !=
+                Status::ok)
+                return Status::invalid_argument;
             s.warmup_left = policy_.config.warmup_steps;
         }
         const std::size_t bad = evaluate_all(s, Policy::uses_grad, false);
@@ -457,6 +464,7 @@ private:
 
     Target* target_;
     Policy policy_;
+    bool config_ok_; // policy_.config passed Policy::check
     alignas(EMBER_ALIGN) T_ u1_[noise_len];
     alignas(EMBER_ALIGN) T_ u2_[noise_len];
     alignas(EMBER_ALIGN) T_ z0_[noise_len];

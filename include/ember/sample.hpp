@@ -3,7 +3,7 @@
 // Kernel-style MCMC over a fixed number of chains, SIMD across chains:
 //  - sample/target.hpp       the target concept; MlpTarget, GaussianTarget, FunctionTarget
 //  - sample/sampler_config.hpp SamplerConfig, MetropolisConfig, Path
-//  - sample/state.hpp        ChainState (x, f, grad f, streams, counts), StepInfo
+//  - sample/state.hpp        ChainState (x, f, grad f, streams, counts), StepReport
 //  - sample/mh.hpp           RandomWalkMh   (Gaussian random walk + Metropolis)
 //  - sample/langevin.hpp     Ula, UlaConfig (unadjusted Langevin; tempered variant)
 //  - sample/mala.hpp         Mala           (Metropolis-adjusted Langevin; full example)

@@ -195,22 +195,22 @@ public:
         return Status::ok;
     }
 
-    /// One step of every chain; returns the state's StepInfo.
+    /// One step of every chain; what it did is in `s.report`. ok;
+    /// non_finite_output if at least one chain's proposal (x', f or grad f)
+    /// was NaN/inf: those chains were rejected, kept their last finite
+    /// state and are flagged in the report; invalid_argument if the state
+    /// was not initialised or the config is invalid (nothing done).
     template <std::size_t C>
-    const StepInfo<value_type, C>& step(State<C>& s) noexcept {
+    Status step(State<C>& s) noexcept {
         using T = value_type;
-        StepInfo<T, C>& info = s.info;
-        if (!s.ready || !config_ok_) {
-            info.status = Status::invalid_argument;
-            return info;
-        }
+        if (!s.ready || !config_ok_) return Status::invalid_argument;
+        StepReport<T, C>& rep = s.report;
         if (Policy::uses_grad && !s.grad_valid) {
             // After an MH step g is stale: recompute f and g at x (same bits).
             (void)evaluate_all(s, true, false);
         }
-        info.status = Status::ok;
-        info.n_accepted = info.n_non_finite = info.n_divergent = 0;
-        info.step_size = s.step_size;
+        rep.n_accepted = rep.n_non_finite = rep.n_divergent = 0;
+        rep.step_size = s.step_size;
         const typename Policy::Consts k = policy_.consts(s.step_size);
         const T thr = policy_.config.divergence_threshold;
         if (uses_points<C>(policy_.config.path)) {
@@ -220,17 +220,18 @@ public:
                 step_group<pack_type>(s, k, thr, c0, C - c0 < width ? C - c0 : width);
         }
         T sum(0);
-        for (std::size_t c = 0; c < C; ++c) sum += info.accept_prob[c];
-        info.mean_accept_prob = simd::div(sum, static_cast<T>(C));
+        for (std::size_t c = 0; c < C; ++c) sum += rep.accept_prob[c];
+        rep.mean_accept_prob = simd::div(sum, static_cast<T>(C));
         ++s.steps;
         if (!Policy::uses_grad) s.grad_valid = false;
         if constexpr (Policy::adapts) {
             if (s.warmup_left > 0) {
-                s.step_size = s.adapt.update(info.mean_accept_prob);
+                s.step_size = s.adapt.update(rep.mean_accept_prob);
                 if (--s.warmup_left == 0) s.step_size = s.adapt.final_step_size();
             }
         }
-        return info;
+        rep.status = rep.n_non_finite == 0 ? Status::ok : Status::non_finite_output;
+        return rep.status;
     }
 
 private:
@@ -250,15 +251,15 @@ private:
         }
         for (std::size_t c = 0; c < C; ++c) {
             s.n_accepted[c] = s.n_non_finite[c] = s.n_divergent[c] = 0;
-            s.info.flags[c] = 0;
-            s.info.accept_prob[c] = T_(0);
+            s.report.flags[c] = 0;
+            s.report.accept_prob[c] = T_(0);
         }
-        s.info.n_accepted = s.info.n_non_finite = s.info.n_divergent = 0;
-        s.info.mean_accept_prob = T_(0);
-        s.info.status = Status::ok;
+        s.report.n_accepted = s.report.n_non_finite = s.report.n_divergent = 0;
+        s.report.mean_accept_prob = T_(0);
+        s.report.status = Status::ok;
         s.steps = 0;
         s.step_size = policy_.config.step_size;
-        s.info.step_size = s.step_size;
+        s.report.step_size = s.step_size;
         s.warmup_left = 0;
         if constexpr (Policy::adapts) {
             if (s.adapt.start(s.step_size, policy_.target_accept(), policy_.config.adaptation) !=
@@ -311,7 +312,7 @@ private:
             const bool ok = out_fin_[c] != T_(0);
             bad += !ok;
             if (count) {
-                s.info.flags[c0 + c] = ok ? std::uint8_t(0) : std::uint8_t(step_non_finite);
+                s.report.flags[c0 + c] = ok ? std::uint8_t(0) : std::uint8_t(step_non_finite);
                 if (!ok) ++s.n_non_finite[c0 + c];
             }
         }
@@ -425,26 +426,26 @@ private:
         store(select(fin, V(T(1)), V(T(0))), out_fin_);
         store(select(div, V(T(1)), V(T(0))), out_div_);
         store(prob, out_prob_);
-        StepInfo<T, C>& info = s.info;
+        StepReport<T, C>& rep = s.report;
         for (std::size_t c = 0; c < live; ++c) {
             std::uint8_t fl = 0;
             if (out_acc_[c] != T(0)) {
                 fl |= step_accepted;
-                ++info.n_accepted;
+                ++rep.n_accepted;
                 ++s.n_accepted[c0 + c];
             }
             if (out_fin_[c] == T(0)) {
                 fl |= step_non_finite;
-                ++info.n_non_finite;
+                ++rep.n_non_finite;
                 ++s.n_non_finite[c0 + c];
             }
             if (out_div_[c] != T(0)) {
                 fl |= step_divergent;
-                ++info.n_divergent;
+                ++rep.n_divergent;
                 ++s.n_divergent[c0 + c];
             }
-            info.flags[c0 + c] = fl;
-            info.accept_prob[c0 + c] = out_prob_[c];
+            rep.flags[c0 + c] = fl;
+            rep.accept_prob[c0 + c] = out_prob_[c];
         }
     }
 

@@ -70,7 +70,7 @@ struct UlaPolicy {
 /// exact sampling). Optional per-coordinate gradient clipping and a
 /// decoupled noise scale (the tempered variant used in EBM training, see
 /// UlaConfig). A proposal whose x', f or grad f is not finite is still
-/// rejected and counted. StepInfo::accept_prob is 1 (0 when rejected).
+/// rejected and counted. StepReport::accept_prob is 1 (0 when rejected).
 ///
 ///     using Net = ember::Mlp<float, ember::Swish, 2, 32, 32>;
 ///     static Net net;                                    // trained elsewhere
@@ -81,7 +81,8 @@ struct UlaPolicy {
 ///     static ember::sample::ChainState<float, 2, 256> chains;
 ///     static float x0[256 * 2];                          // data or noise rows
 ///     if (ula.init(chains, x0, /*seed=*/3) != ember::Status::ok) return;
-///     for (int t = 0; t < 100; ++t) ula.step(chains);
+///     for (int t = 0; t < 100; ++t)
+///         if (ula.step(chains) != ember::Status::ok) { ... }  // see Mala::step
 ///
 /// See Mala for the full API.
 template <class Target>

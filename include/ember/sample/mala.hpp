@@ -88,7 +88,10 @@ struct MalaPolicy {
 ///     static float x0[Chains * 16];              // rows: data or noise
 ///     if (mala.init(chains, x0, /*seed=*/42) != ember::Status::ok) { ... }
 ///     for (int t = 0; t < 1000; ++t) {
-///         const auto& info = mala.step(chains);  // per-chain flags, accept_prob
+///         const ember::Status st = mala.step(chains);
+///         if (st == ember::Status::invalid_argument) { ... }   // not initialised
+///         // non_finite_output: some chains rejected a NaN/inf proposal;
+///         // chains.report.non_finite(c) says which.
 ///         if (!chains.warming_up()) diag.record(chains);
 ///     }
 ///     float rhat = diag.split_rhat(), ess = diag.ess();
@@ -119,7 +122,12 @@ struct MalaPolicy {
 ///    from the state's current one; invalid_argument if the state was not
 ///    initialised.
 ///  - `target_accept()`: the warm-up's target (config or optimal_accept).
-///  - `step(state)`: one step of every chain; returns the state's StepInfo.
+///  - `step(state)`: one step of every chain; per-chain flags, acceptance
+///    probabilities and totals in `state.report` (StepReport). ok;
+///    non_finite_output if some chain's proposal (x', f or grad f) was
+///    NaN/inf: those chains were rejected and kept their last finite state,
+///    the others stepped normally; invalid_argument if the state was not
+///    initialised or the config is invalid (nothing done).
 template <class Target>
 class Mala : public detail::Core<Target, detail::MalaPolicy<typename Target::value_type>> {
     using Base = detail::Core<Target, detail::MalaPolicy<typename Target::value_type>>;

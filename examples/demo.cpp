@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     static Target tgt(net);
     static ember::sample::ChainState<float, 2, kChains> chains;
     static ember::sample::Diagnostics<float, kChains> diag;
-    ember::sample::MalaConfig<float> mcfg;
+    ember::sample::MetropolisConfig<float> mcfg;
     mcfg.step_size = 0.05f;
     mcfg.warmup_steps = 300;
     static ember::sample::Mala<Target> mala(tgt, mcfg);
@@ -130,7 +130,13 @@ int main(int argc, char** argv) {
     std::vector<float> samples;
     samples.reserve(2 * kChains * 20);
     for (int t = 0; t < sample_steps; ++t) {
-        (void)mala.step(chains);
+        // non_finite_output: some chains rejected a NaN/inf proposal and
+        // stayed put (counted in chains.n_non_finite); the others moved.
+        const ember::Status st = mala.step(chains);
+        if (st != ember::Status::ok && st != ember::Status::non_finite_output) {
+            std::printf("MALA step failed: %s\n", ember::status_name(st));
+            return 1;
+        }
         if (!chains.warming_up()) diag.record(chains);
         if (t >= sample_steps - 200 && t % 10 == 9)
             for (std::size_t c = 0; c < kChains; ++c) {
@@ -145,6 +151,9 @@ int main(int argc, char** argv) {
                 kChains * sample_steps / sample_seconds / 1e6,
                 static_cast<double>(chains.step_size), static_cast<double>(diag.acceptance_rate()),
                 static_cast<double>(diag.split_rhat()), static_cast<double>(diag.ess()));
+    if (chains.total_non_finite() > 0)
+        std::printf("MALA: %llu non-finite proposals rejected\n",
+                    static_cast<unsigned long long>(chains.total_non_finite()));
 
     // 4. Picture: data | learned density | samples.
     const ember::host::Extent ext;

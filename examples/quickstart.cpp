@@ -38,13 +38,17 @@ int main() {
     using Target = ember::sample::MlpTarget<Net>;
     static Target target(net);
     static ember::sample::ChainState<float, 2, 256> chains;
-    ember::sample::MalaConfig<float> cfg;
+    ember::sample::MetropolisConfig<float> cfg;
     cfg.step_size = 0.05f;
     cfg.warmup_steps = 300; // dual averaging toward 0.574
     static ember::sample::Mala<Target> mala(target, cfg);
     static float x0[256 * 2] = {}; // start: data or noise
     if (mala.init(chains, x0, /*seed=*/7) != ember::Status::ok) return 1;
-    for (int t = 0; t < 1000; ++t) (void)mala.step(chains);
+    for (int t = 0; t < 1000; ++t) {
+        // ok, or non_finite_output: chains whose proposal was NaN/inf were
+        // rejected and stayed put (chains.report says which).
+        if (mala.step(chains) == ember::Status::invalid_argument) return 1; // not initialised
+    }
     std::printf("chain 0 at (%g, %g)\n", double(chains.position(0, 0)),
                 double(chains.position(0, 1)));
 }

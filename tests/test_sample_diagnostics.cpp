@@ -67,7 +67,7 @@ TEST_CASE("R-hat flags chains that disagree, and is NaN with too little data") {
 TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
     using Tg = es::GaussianTarget<float, 2>;
     static Tg target;
-    es::MhConfig<float> cfg;
+    es::MetropolisConfig<float> cfg;
     cfg.step_size = 1.2f;
     es::RandomWalkMh<Tg> mh(target, cfg);
     static es::ChainState<float, 2, 6> s;
@@ -78,9 +78,9 @@ TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
     std::uint64_t accepted = 0;
     static float last[16 * 6];
     for (int t = 0; t < 40; ++t) {
-        const auto& info = mh.step(s);
+        REQUIRE(mh.step(s) == Status::ok);
         diag.record(s, 1); // monitor coordinate 1
-        accepted += info.n_accepted;
+        accepted += s.report.n_accepted;
         double e = 0;
         for (std::size_t c = 0; c < 6; ++c) e -= double(s.f[c]);
         energy += e / 6.0;

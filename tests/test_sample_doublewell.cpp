@@ -36,11 +36,12 @@ void check_ks(Sampler& sampler, int warmup, int rows_kept, int thin) {
     static float rows[C];
     start(rows);
     REQUIRE(sampler.init(s, rows, 99) == Status::ok);
-    for (int t = 0; t < warmup; ++t) (void)sampler.step(s);
+    std::size_t not_ok = 0;
+    for (int t = 0; t < warmup; ++t) not_ok += sampler.step(s) != Status::ok;
     REQUIRE(rows_kept <= 250);
     for (int r = 0; r < rows_kept; ++r) {
         for (int k = 0; k < thin; ++k) {
-            (void)sampler.step(s);
+            not_ok += sampler.step(s) != Status::ok;
             for (std::size_t c = 0; c < C; ++c) hist.add(double(s.x[c]));
         }
         trace.record(s);
@@ -56,6 +57,7 @@ void check_ks(Sampler& sampler, int warmup, int rows_kept, int thin) {
     CAPTURE(bound);
     CHECK(ess >= 200.0);
     CHECK(ks <= bound);
+    CHECK(not_ok == 0);
     CHECK(s.total_non_finite() == 0);
 }
 
@@ -64,14 +66,14 @@ void check_ks(Sampler& sampler, int warmup, int rows_kept, int thin) {
 TEST_CASE("double well: MH and MALA histograms match the exact density (KS)") {
     static Tg target;
     SUBCASE("random-walk MH") {
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 1.0f;
         cfg.warmup_steps = 200;
         es::RandomWalkMh<Tg> mh(target, cfg);
         check_ks(mh, 200, 250, 4);
     }
     SUBCASE("MALA") {
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.2f;
         cfg.warmup_steps = 200;
         es::Mala<Tg> mala(target, cfg);
@@ -113,11 +115,12 @@ TEST_CASE("double well: ULA's bias in E[x^2] shrinks with the step size") {
         REQUIRE(ula.init(s, rows, 7) == Status::ok);
         const int burn = static_cast<int>(5.0f / steps[k]);
         const int len = static_cast<int>(0.4f / steps[k]); // R blocks = 40 / eps steps
-        for (int t = 0; t < burn; ++t) (void)ula.step(s);
+        std::size_t not_ok = 0;
+        for (int t = 0; t < burn; ++t) not_ok += ula.step(s) != Status::ok;
         for (std::size_t r = 0; r < R; ++r) {
             for (auto& b : block_sum) b = 0;
             for (int t = 0; t < len; ++t) {
-                (void)ula.step(s);
+                not_ok += ula.step(s) != Status::ok;
                 for (std::size_t c = 0; c < C; ++c) block_sum[c] += s.x[c] * s.x[c];
             }
             for (std::size_t c = 0; c < C; ++c)
@@ -138,6 +141,7 @@ TEST_CASE("double well: ULA's bias in E[x^2] shrinks with the step size") {
         CAPTURE(se[k]);
         CAPTURE(ess);
         CHECK(ess >= 1000.0);
+        CHECK(not_ok == 0);
         CHECK(s.total_non_finite() == 0);
     }
     // First-order bias: halving eps about halves it. Each gap is beyond the

@@ -42,26 +42,28 @@ void check(const Gauss<D>& gp, int warmup, int thin, float step) {
 
     auto run = [&](auto& sampler) {
         REQUIRE(sampler.init(s, rows, 1234) == Status::ok);
-        for (int t = 0; t < warmup; ++t) (void)sampler.step(s);
+        std::size_t not_ok = 0;
+        for (int t = 0; t < warmup; ++t) not_ok += sampler.step(s) != Status::ok;
         CHECK_FALSE(s.warming_up());
         for (std::size_t r = 0; r < kRows; ++r) {
             for (int k = 0; k < thin; ++k) {
-                (void)sampler.step(s);
+                not_ok += sampler.step(s) != Status::ok;
                 mom.add(s, gp.mu);
             }
             trace.record(s);
         }
+        CHECK(not_ok == 0);
     };
     double cov_expect[D * D];
     if constexpr (K == Kind::mh) {
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = step;
         cfg.warmup_steps = static_cast<std::uint32_t>(warmup);
         es::RandomWalkMh<Tg> mh(target, cfg);
         run(mh);
         for (std::size_t i = 0; i < D * D; ++i) cov_expect[i] = gp.cov[i];
     } else if constexpr (K == Kind::mala) {
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = step;
         cfg.warmup_steps = static_cast<std::uint32_t>(warmup);
         es::Mala<Tg> mala(target, cfg);

@@ -12,6 +12,12 @@
 
 #include <cstring>
 
+// No internal macro of the sampler headers reaches user code.
+#if defined(EMBER_SAMPLE_LANE_LOOP) || defined(EMBER_SAMPLE_RESTRICT) ||                           \
+    defined(EMBER_SAMPLE_NOINLINE)
+#error "ember/sample.hpp leaks its internal macros"
+#endif
+
 namespace {
 
 using ember::Status;
@@ -77,12 +83,12 @@ void check_against_reference(Target& target, es::Path path, typename Target::val
     }
     std::size_t mismatches = 0, moves = 0;
     for (int t = 0; t < steps; ++t) {
-        const auto& info = sampler.step(s);
-        REQUIRE(info.status == Status::ok);
+        REQUIRE(sampler.step(s) == Status::ok);
+        const auto& report = s.report;
         for (std::size_t c = 0; c < C; ++c) {
             const bool moved = ember_ref::step<K>(ref[c], eps, eval);
             moves += moved;
-            if (moved != info.accepted(c)) ++mismatches;
+            if (moved != report.accepted(c)) ++mismatches;
             if (!same_bits(ref[c].f, s.f[c])) ++mismatches;
             for (std::size_t d = 0; d < D; ++d) {
                 if (!same_bits(ref[c].x[d], s.position(c, d))) ++mismatches;
@@ -144,11 +150,11 @@ TEST_CASE("a chain does not depend on the other chains") {
     start_rows<float, 3, 4>(rows_small);
     REQUIRE(mala.init(big, rows_big, 9) == Status::ok);
     REQUIRE(mala.init(small, rows_small, 9) == Status::ok);
-    for (int t = 0; t < 30; ++t) {
-        (void)mala.step(big);
-        (void)mala.step(small);
-    }
     int bad = 0;
+    for (int t = 0; t < 30; ++t) {
+        bad += mala.step(big) != Status::ok;
+        bad += mala.step(small) != Status::ok;
+    }
     for (std::size_t c = 0; c < 4; ++c)
         for (std::size_t d = 0; d < 3; ++d)
             bad += !same_bits(big.position(c, d), small.position(c, d));
@@ -158,7 +164,7 @@ TEST_CASE("a chain does not depend on the other chains") {
 TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") {
     using Tg = es::GaussianTarget<float, 2>;
     static Tg target;
-    es::MalaConfig<float> cfg;
+    es::MetropolisConfig<float> cfg;
     cfg.step_size = 0.3f;
     cfg.warmup_steps = 15;
     static es::Mala<Tg> mala(target, cfg);
@@ -167,12 +173,12 @@ TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") 
     start_rows<float, 2, 9>(rows);
     REQUIRE(mala.init(a, rows, 3) == Status::ok);
     REQUIRE(mala.init(b, rows, 3) == Status::ok);
-    for (int t = 0; t < 40; ++t) (void)mala.step(a);
-    for (int t = 0; t < 20; ++t) (void)mala.step(b);
+    int bad = 0;
+    for (int t = 0; t < 40; ++t) bad += mala.step(a) != Status::ok;
+    for (int t = 0; t < 20; ++t) bad += mala.step(b) != Status::ok;
     static es::ChainState<float, 2, 9> copy;
     std::memcpy(static_cast<void*>(&copy), static_cast<const void*>(&b), sizeof b);
-    for (int t = 0; t < 20; ++t) (void)mala.step(copy);
-    int bad = 0;
+    for (int t = 0; t < 20; ++t) bad += mala.step(copy) != Status::ok;
     for (std::size_t i = 0; i < 2 * a.ld; ++i) bad += !same_bits(a.x[i], copy.x[i]);
     CHECK(bad == 0);
     CHECK(a.steps == 40);
@@ -180,11 +186,11 @@ TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") 
     CHECK_FALSE(a.warming_up());
 
     // An MH step leaves the gradient stale; MALA then recomputes it first.
-    es::MhConfig<float> mcfg;
+    es::MetropolisConfig<float> mcfg;
     static es::RandomWalkMh<Tg> mh(target, mcfg);
-    (void)mh.step(a);
+    REQUIRE(mh.step(a) == Status::ok);
     CHECK_FALSE(a.grad_valid);
-    REQUIRE(mala.step(a).status == Status::ok);
+    REQUIRE(mala.step(a) == Status::ok);
     CHECK(a.grad_valid);
     for (std::size_t c = 0; c < 9; ++c) {
         float x[2] = {a.position(c, 0), a.position(c, 1)}, g[2];
@@ -192,6 +198,24 @@ TEST_CASE("persistent chains: n + n steps equal 2n steps, across samplers too") 
         CHECK(same_bits(g[0], a.g[c]));
         CHECK(same_bits(g[1], a.g[a.ld + c]));
     }
+}
+
+TEST_CASE("step() on a state that was not initialised returns invalid_argument, changes nothing") {
+    using Tg = es::GaussianTarget<float, 2>;
+    static Tg target;
+    static es::ChainState<float, 2, 7> s, before;
+    for (float& v : s.x) v = 0.25f;
+    s.report.status = Status::ok;
+    s.report.step_size = 0.5f;
+    std::memcpy(static_cast<void*>(&before), static_cast<const void*>(&s), sizeof s);
+    es::RandomWalkMh<Tg> mh(target);
+    es::Mala<Tg> mala(target);
+    es::Ula<Tg> ula(target);
+    CHECK(mh.step(s) == Status::invalid_argument);
+    CHECK(mala.step(s) == Status::invalid_argument);
+    CHECK(ula.step(s) == Status::invalid_argument);
+    CHECK(std::memcmp(static_cast<const void*>(&s), static_cast<const void*>(&before), sizeof s) ==
+          0);
 }
 
 TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact") {
@@ -203,7 +227,7 @@ TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact
     static es::Mala<Tg> mala(target);
     static es::ChainState<float, 2, 6> s;
     float rows[6 * 2] = {};
-    CHECK(mala.step(s).status == Status::invalid_argument); // not initialised
+    CHECK(mala.step(s) == Status::invalid_argument); // not initialised
     CHECK(mala.init(s, ember::Span<const float>(rows, 11), 1) == Status::dimension_mismatch);
     rows[5] = NAN;
     CHECK(mala.init(s, rows, 1) == Status::non_finite_input);
@@ -211,7 +235,7 @@ TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact
     rows[5] = 0.5f;
     REQUIRE(mala.init(s, rows, 1) == Status::ok);
 
-    es::MalaConfig<float> bad;
+    es::MetropolisConfig<float> bad;
     bad.step_size = -1.0f;
     static es::Mala<Tg> bad_mala(target, bad);
     CHECK(bad_mala.init(s, rows, 1) == Status::invalid_argument);
@@ -235,7 +259,7 @@ TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact
     for (std::size_t i = 0; i < 2 * s.ld; ++i) CHECK(same_bits(s.x[i], t.x[i]));
 
     // Training changed the parameters: refresh recomputes f and grad f.
-    (void)mala.step(s);
+    REQUIRE(mala.step(s) == Status::ok);
     for (auto& p : net.params) p *= 1.5f;
     REQUIRE(mala.refresh(s) == Status::ok);
     for (std::size_t c = 0; c < 6; ++c) {

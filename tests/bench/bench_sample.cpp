@@ -83,14 +83,15 @@ void BM_sampler(benchmark::State& state) {
         state.SkipWithError("init failed");
         return;
     }
-    std::size_t moved = 0;
+    std::size_t moved = 0, failed = 0;
     ember_bench::fma_peak_gflops<float>(); // measured before the timer starts
     const ember_bench::CpuTimer timer;
     for (auto _ : state) {
-        const auto& info = sampler.step(chains);
-        moved += info.n_accepted;
+        failed += sampler.step(chains) != ember::Status::ok;
+        moved += chains.report.n_accepted;
     }
     set_counters(state, timer, C, Tg::grad_macs);
+    if (failed != 0) state.SkipWithError("a step failed");
     benchmark::DoNotOptimize(moved);
     benchmark::DoNotOptimize(chains.x[0]);
 }

@@ -31,14 +31,14 @@ void emit_state(const char* tag, const ember::sample::ChainState<float, D, C>& s
     s.copy_rows(rows);
     emit(tag, "x", rows, D * C);
     emit(tag, "f", s.f, C);
-    emit(tag, "accept_prob", s.info.accept_prob, C);
+    emit(tag, "accept_prob", s.report.accept_prob, C);
     for (std::size_t c = 0; c < C; ++c) {
         counts[c] = static_cast<float>(s.n_accepted[c]);
         counts[C + c] = static_cast<float>(s.n_non_finite[c]);
         counts[2 * C + c] = static_cast<float>(s.n_divergent[c]);
     }
     emit(tag, "counts", counts, 3 * C);
-    const float summary[2] = {s.step_size, s.info.mean_accept_prob};
+    const float summary[2] = {s.step_size, s.report.mean_accept_prob};
     emit(tag, "step_size_mean_accept", summary, 2);
 }
 
@@ -55,7 +55,7 @@ void sample_cases(Emit& emit) {
 
     { // MALA, 13 chains (pad lanes on every width > 1). A random MLP's
         // density is not normalisable, so no step-size adaptation here.
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.05f;
         static es::Mala<Mlp> mala(mlp, cfg);
         static es::ChainState<float, 3, 13> s;
@@ -65,7 +65,7 @@ void sample_cases(Emit& emit) {
         static es::Diagnostics<float, 13, 8> diag;
         diag.reset();
         for (int t = 0; t < 20; ++t) {
-            (void)mala.step(s);
+            if (mala.step(s) != ember::Status::ok) return;
             diag.record(s);
         }
         sample_detail::emit_state("mala_mlp_13", s, emit);
@@ -73,7 +73,7 @@ void sample_cases(Emit& emit) {
         emit("mala_mlp_13", "rhat_ess_energy", d, 3);
     }
     { // MALA, 2 chains one at a time (the one-point MLP kernels).
-        es::MalaConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.2f;
         cfg.path = es::Path::points;
         static es::Mala<Mlp> mala(mlp, cfg);
@@ -81,7 +81,8 @@ void sample_cases(Emit& emit) {
         static float rows[2 * 3];
         sample_detail::start_rows(rows, 2);
         if (mala.init(s, rows, 7) != ember::Status::ok) return;
-        for (int t = 0; t < 20; ++t) (void)mala.step(s);
+        for (int t = 0; t < 20; ++t)
+            if (mala.step(s) != ember::Status::ok) return;
         sample_detail::emit_state("mala_mlp_points_2", s, emit);
     }
     { // ULA with gradient clipping and tempered noise.
@@ -95,7 +96,8 @@ void sample_cases(Emit& emit) {
         static float rows[13 * 3];
         sample_detail::start_rows(rows, 3);
         if (ula.init(s, rows, 9) != ember::Status::ok) return;
-        for (int t = 0; t < 15; ++t) (void)ula.step(s);
+        for (int t = 0; t < 15; ++t)
+            if (ula.step(s) != ember::Status::ok) return;
         sample_detail::emit_state("ula_mlp_13", s, emit);
     }
     { // Random-walk MH with warm-up on a correlated Gaussian, 7 chains.
@@ -104,7 +106,7 @@ void sample_cases(Emit& emit) {
         const float mu[2] = {0.5f, -0.25f};
         const float prec[4] = {2.0f, -0.9f, -0.9f, 1.0f};
         gauss.set(mu, prec);
-        es::MhConfig<float> cfg;
+        es::MetropolisConfig<float> cfg;
         cfg.step_size = 0.7f;
         cfg.warmup_steps = 10;
         static es::RandomWalkMh<G> mh(gauss, cfg);
@@ -112,11 +114,12 @@ void sample_cases(Emit& emit) {
         static float rows[7 * 2];
         sample_detail::start_rows(rows, 4);
         if (mh.init(s, rows, 11) != ember::Status::ok) return;
-        for (int t = 0; t < 25; ++t) (void)mh.step(s);
+        for (int t = 0; t < 25; ++t)
+            if (mh.step(s) != ember::Status::ok) return;
         sample_detail::emit_state("mh_gauss_7", s, emit);
 
         // MALA with warm-up on the same Gaussian, 5 chains.
-        es::MalaConfig<float> mcfg;
+        es::MetropolisConfig<float> mcfg;
         mcfg.step_size = 2.0f;
         mcfg.warmup_steps = 12;
         static es::Mala<G> mala(gauss, mcfg);
@@ -124,7 +127,8 @@ void sample_cases(Emit& emit) {
         static float mrows[5 * 2];
         sample_detail::start_rows(mrows, 5);
         if (mala.init(m, mrows, 13) != ember::Status::ok) return;
-        for (int t = 0; t < 25; ++t) (void)mala.step(m);
+        for (int t = 0; t < 25; ++t)
+            if (mala.step(m) != ember::Status::ok) return;
         sample_detail::emit_state("mala_gauss_5", m, emit);
     }
 }

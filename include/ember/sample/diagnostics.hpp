@@ -138,11 +138,14 @@ T effective_sample_size(const T* trace, std::size_t rows, std::size_t chains, st
 /// default, or a coordinate).
 ///
 ///     static ember::sample::Diagnostics<float, 256, 100> diag;  // 100 x 256 floats
-///     for (...) { mala.step(chains); diag.record(chains); }
+///     for (...) {
+///         if (mala.step(chains) == ember::Status::invalid_argument) break;
+///         diag.record(chains);   // also after non_finite_output: a step was made
+///     }
 ///     diag.acceptance_rate(); diag.mean_energy(); diag.split_rhat(); diag.ess();
 ///
 /// Call record() once per step, after the step (it reads the state's
-/// StepInfo). R-hat and ESS need at least 4 recorded steps (else NaN).
+/// StepReport). R-hat and ESS need at least 4 recorded steps (else NaN).
 template <class T, std::size_t Chains, std::size_t Window = 64>
 class Diagnostics {
     static_assert(Window >= 4, "Diagnostics: Window must be >= 4");
@@ -181,7 +184,7 @@ public:
                            : simd::div(static_cast<T>(accepted_),
                                        static_cast<T>(steps_) * static_cast<T>(Chains));
     }
-    /// Mean over recorded steps of StepInfo::mean_accept_prob.
+    /// Mean over recorded steps of StepReport::mean_accept_prob.
     T mean_accept_prob() const noexcept { return prob_mean_; }
     /// Non-finite (rejected) proposals over the recorded steps.
     std::uint64_t non_finite() const noexcept { return non_finite_; }
@@ -210,15 +213,15 @@ private:
     void finish(const ChainState<T, D, Chains>& s) noexcept {
         head_ = head_ + 1 == Window ? 0 : head_ + 1;
         ++steps_;
-        accepted_ += s.info.n_accepted;
-        non_finite_ += s.info.n_non_finite;
-        divergent_ += s.info.n_divergent;
+        accepted_ += s.report.n_accepted;
+        non_finite_ += s.report.n_non_finite;
+        divergent_ += s.report.n_divergent;
         T e(0);
         for (std::size_t c = 0; c < Chains; ++c) e -= s.f[c];
         e = simd::div(e, static_cast<T>(Chains));
         const T inv = simd::div(T(1), static_cast<T>(steps_));
         energy_mean_ = simd::fma(e - energy_mean_, inv, energy_mean_);
-        prob_mean_ = simd::fma(s.info.mean_accept_prob - prob_mean_, inv, prob_mean_);
+        prob_mean_ = simd::fma(s.report.mean_accept_prob - prob_mean_, inv, prob_mean_);
     }
 
     T trace_[Window * Chains] = {};

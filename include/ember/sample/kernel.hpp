@@ -25,6 +25,7 @@
 #include "ember/math.hpp"
 #include "ember/random.hpp"
 #include "ember/sample/adapt.hpp"
+#include "ember/sample/sampler_config.hpp"
 #include "ember/sample/state.hpp"
 #include "ember/sample/target.hpp"
 #include "ember/simd.hpp"
@@ -36,13 +37,6 @@
 #include <type_traits>
 
 namespace ember::sample {
-
-/// How a step maps chains to SIMD lanes (results are the same bits).
-enum class Path : std::uint8_t {
-    automatic, ///< points when the target prefers it and Chains * 4 <= width
-    lanes,     ///< groups of `width` chains in SIMD lanes
-    points,    ///< one chain at a time (the target may use SIMD internally)
-};
 
 namespace detail {
 
@@ -61,11 +55,6 @@ struct lanes_of_t<double> {
 template <class V>
 inline constexpr std::size_t lanes_of = lanes_of_t<V>::value;
 
-template <class T>
-inline bool finite_positive(T v) noexcept {
-    return simd::is_finite(v) && v > T(0);
-}
-
 /// The machinery of a sampler with proposal/acceptance rule `Policy` (see
 /// mh.hpp, langevin.hpp, mala.hpp) over a target (target.hpp). Public
 /// members are documented on the samplers.
@@ -83,18 +72,34 @@ public:
     using State = ChainState<value_type, dim, Chains>;
 
     /// Samples from `target` (kept by pointer: it must outlive the sampler).
+    /// A constructor cannot report a bad `config`: init() and step() then
+    /// return invalid_argument until configure() installs a valid one.
     explicit Core(Target& target, const config_type& config = {}) noexcept
-        : target_(&target), policy_(config) {
+        : target_(&target), policy_(config), config_ok_(Policy::check(config) == Status::ok) {
         for (std::size_t i = 0; i < width; ++i) lane_index_[i] = static_cast<value_type>(i);
     }
 
     /// The configuration.
     const config_type& config() const noexcept { return policy_.config; }
-    /// New configuration; the step size in a state changes at its next
-    /// init() (or start_warmup()), the rest at the next step.
-    void set_config(const config_type& c) noexcept { policy_.config = c; }
+    /// Checks and installs a new configuration: invalid_argument (and the
+    /// previous one kept) if a field is out of its documented range. The
+    /// step size, warm-up length and target acceptance reach a state at its
+    /// next init() (target and dual-averaging constants also at
+    /// start_warmup()); the rest applies from the next step.
+    Status configure(const config_type& c) noexcept {
+        if (Policy::check(c) != Status::ok) return Status::invalid_argument;
+        policy_.config = c;
+        config_ok_ = true;
+        return Status::ok;
+    }
     /// The target being sampled.
     Target& target() noexcept { return *target_; }
+    /// Metropolis samplers: the acceptance rate warm-up adapts toward,
+    /// config().target_accept or, when that is 0, the sampler's optimal rate.
+    template <class P = Policy, std::enable_if_t<P::adapts, int> = 0>
+    value_type target_accept() const noexcept {
+        return policy_.target_accept();
+    }
 
     /// True when states of `Chains` chains are stepped one chain at a time.
     template <std::size_t Chains>
@@ -109,7 +114,7 @@ public:
     Status init(State<C>& s, Span<const value_type> rows, std::uint64_t seed,
                 std::uint64_t stream_base = 0) noexcept {
         if (rows.size() != C * dim) return Status::dimension_mismatch;
-        if (const Status st = check_config(); st != Status::ok) return st;
+        if (!config_ok_) return Status::invalid_argument;
         for (std::size_t i = 0; i < rows.size(); ++i)
             if (!simd::is_finite(rows[i])) return Status::non_finite_input;
         s.ready = false;
@@ -126,7 +131,7 @@ public:
     Status init_columns(State<C>& s, const value_type* x, std::size_t ldx, std::uint64_t seed,
                         std::uint64_t stream_base = 0) noexcept {
         if (ldx < C) return Status::invalid_argument;
-        if (const Status st = check_config(); st != Status::ok) return st;
+        if (!config_ok_) return Status::invalid_argument;
         for (std::size_t d = 0; d < dim; ++d)
             for (std::size_t c = 0; c < C; ++c)
                 if (!simd::is_finite(x[d * ldx + c])) return Status::non_finite_input;
@@ -172,34 +177,40 @@ public:
         return bad == 0 ? Status::ok : Status::non_finite_output;
     }
 
-    /// Adapts the step size again during the next `steps` steps.
+    /// Adapts the step size again during the next `steps` steps, from the
+    /// state's current step size. invalid_argument if the state was not
+    /// initialised or the config is invalid. Samplers without adaptation
+    /// (Ula) do nothing.
     template <std::size_t C>
-    void start_warmup(State<C>& s, std::uint32_t steps) noexcept {
+    Status start_warmup(State<C>& s, std::uint32_t steps) noexcept {
+        if (!s.ready || !config_ok_) return Status::invalid_argument;
         if constexpr (Policy::adapts) {
-            s.adapt.start(s.step_size, policy_.config.target_accept, policy_.config.adaptation);
+            const Status st =
+                s.adapt.start(s.step_size, policy_.target_accept(), policy_.config.adaptation);
+            if (st != Status::ok) return st;
             s.warmup_left = steps;
         } else {
-            (void)s;
             (void)steps;
         }
+        return Status::ok;
     }
 
-    /// One step of every chain; returns the state's StepInfo.
+    /// One step of every chain; what it did is in `s.report`. ok;
+    /// non_finite_output if at least one chain's proposal (x', f or grad f)
+    /// was NaN/inf: those chains were rejected, kept their last finite
+    /// state and are flagged in the report; invalid_argument if the state
+    /// was not initialised or the config is invalid (nothing done).
     template <std::size_t C>
-    const StepInfo<value_type, C>& step(State<C>& s) noexcept {
+    Status step(State<C>& s) noexcept {
         using T = value_type;
-        StepInfo<T, C>& info = s.info;
-        if (!s.ready) {
-            info.status = Status::invalid_argument;
-            return info;
-        }
+        if (!s.ready || !config_ok_) return Status::invalid_argument;
+        StepReport<T, C>& rep = s.report;
         if (Policy::uses_grad && !s.grad_valid) {
             // After an MH step g is stale: recompute f and g at x (same bits).
             (void)evaluate_all(s, true, false);
         }
-        info.status = Status::ok;
-        info.n_accepted = info.n_non_finite = info.n_divergent = 0;
-        info.step_size = s.step_size;
+        rep.n_accepted = rep.n_non_finite = rep.n_divergent = 0;
+        rep.step_size = s.step_size;
         const typename Policy::Consts k = policy_.consts(s.step_size);
         const T thr = policy_.config.divergence_threshold;
         if (uses_points<C>(policy_.config.path)) {
@@ -209,17 +220,18 @@ public:
                 step_group<pack_type>(s, k, thr, c0, C - c0 < width ? C - c0 : width);
         }
         T sum(0);
-        for (std::size_t c = 0; c < C; ++c) sum += info.accept_prob[c];
-        info.mean_accept_prob = simd::div(sum, static_cast<T>(C));
+        for (std::size_t c = 0; c < C; ++c) sum += rep.accept_prob[c];
+        rep.mean_accept_prob = simd::div(sum, static_cast<T>(C));
         ++s.steps;
         if (!Policy::uses_grad) s.grad_valid = false;
         if constexpr (Policy::adapts) {
             if (s.warmup_left > 0) {
-                s.step_size = s.adapt.update(info.mean_accept_prob);
+                s.step_size = s.adapt.update(rep.mean_accept_prob);
                 if (--s.warmup_left == 0) s.step_size = s.adapt.final_step_size();
             }
         }
-        return info;
+        rep.status = rep.n_non_finite == 0 ? Status::ok : Status::non_finite_output;
+        return rep.status;
     }
 
 private:
@@ -228,12 +240,6 @@ private:
     // Uniform/normal buffers: pairs x width for a lane group, pairs (padded
     // to whole packs) for one chain.
     static constexpr std::size_t noise_len = pairs * width;
-
-    Status check_config() const noexcept {
-        if (!finite_positive(policy_.config.step_size)) return Status::invalid_argument;
-        if (!(policy_.config.divergence_threshold > T_(0))) return Status::invalid_argument;
-        return policy_.check();
-    }
 
     template <std::size_t C>
     Status finish_init(State<C>& s, std::uint64_t seed, std::uint64_t stream_base) noexcept {
@@ -245,18 +251,20 @@ private:
         }
         for (std::size_t c = 0; c < C; ++c) {
             s.n_accepted[c] = s.n_non_finite[c] = s.n_divergent[c] = 0;
-            s.info.flags[c] = 0;
-            s.info.accept_prob[c] = T_(0);
+            s.report.flags[c] = 0;
+            s.report.accept_prob[c] = T_(0);
         }
-        s.info.n_accepted = s.info.n_non_finite = s.info.n_divergent = 0;
-        s.info.mean_accept_prob = T_(0);
-        s.info.status = Status::ok;
+        s.report.n_accepted = s.report.n_non_finite = s.report.n_divergent = 0;
+        s.report.mean_accept_prob = T_(0);
+        s.report.status = Status::ok;
         s.steps = 0;
         s.step_size = policy_.config.step_size;
-        s.info.step_size = s.step_size;
+        s.report.step_size = s.step_size;
         s.warmup_left = 0;
         if constexpr (Policy::adapts) {
-            s.adapt.start(s.step_size, policy_.config.target_accept, policy_.config.adaptation);
+            if (s.adapt.start(s.step_size, policy_.target_accept(), policy_.config.adaptation) !=
+                Status::ok)
+                return Status::invalid_argument;
             s.warmup_left = policy_.config.warmup_steps;
         }
         const std::size_t bad = evaluate_all(s, Policy::uses_grad, false);
@@ -304,7 +312,7 @@ private:
             const bool ok = out_fin_[c] != T_(0);
             bad += !ok;
             if (count) {
-                s.info.flags[c0 + c] = ok ? std::uint8_t(0) : std::uint8_t(step_non_finite);
+                s.report.flags[c0 + c] = ok ? std::uint8_t(0) : std::uint8_t(step_non_finite);
                 if (!ok) ++s.n_non_finite[c0 + c];
             }
         }
@@ -418,26 +426,26 @@ private:
         store(select(fin, V(T(1)), V(T(0))), out_fin_);
         store(select(div, V(T(1)), V(T(0))), out_div_);
         store(prob, out_prob_);
-        StepInfo<T, C>& info = s.info;
+        StepReport<T, C>& rep = s.report;
         for (std::size_t c = 0; c < live; ++c) {
             std::uint8_t fl = 0;
             if (out_acc_[c] != T(0)) {
                 fl |= step_accepted;
-                ++info.n_accepted;
+                ++rep.n_accepted;
                 ++s.n_accepted[c0 + c];
             }
             if (out_fin_[c] == T(0)) {
                 fl |= step_non_finite;
-                ++info.n_non_finite;
+                ++rep.n_non_finite;
                 ++s.n_non_finite[c0 + c];
             }
             if (out_div_[c] != T(0)) {
                 fl |= step_divergent;
-                ++info.n_divergent;
+                ++rep.n_divergent;
                 ++s.n_divergent[c0 + c];
             }
-            info.flags[c0 + c] = fl;
-            info.accept_prob[c0 + c] = out_prob_[c];
+            rep.flags[c0 + c] = fl;
+            rep.accept_prob[c0 + c] = out_prob_[c];
         }
     }
 
@@ -457,6 +465,7 @@ private:
 
     Target* target_;
     Policy policy_;
+    bool config_ok_; // policy_.config passed Policy::check
     alignas(EMBER_ALIGN) T_ u1_[noise_len];
     alignas(EMBER_ALIGN) T_ u2_[noise_len];
     alignas(EMBER_ALIGN) T_ z0_[noise_len];

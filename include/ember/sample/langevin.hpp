@@ -5,24 +5,21 @@
 
 namespace ember::sample {
 
-/// Configuration of Ula.
+/// Configuration of Ula: the common settings (SamplerConfig) plus gradient
+/// clipping and tempered noise. ULA has no warm-up: step_size is used as is.
 template <class T>
-struct UlaConfig {
-    /// eps in x' = x + eps grad f(x) + sqrt(2 eps) z.
-    T step_size = T(0.01);
-    /// > 0: each gradient coordinate is clipped to [-grad_clip, grad_clip]
-    /// before the drift (as EBM training code often does); 0: no clipping.
+struct UlaConfig : SamplerConfig<T> {
+    /// >= 0 and finite. > 0: each gradient coordinate is clipped to
+    /// [-grad_clip, grad_clip] before the drift (as EBM training code often
+    /// does); 0: no clipping.
     T grad_clip = T(0);
     /// false: Langevin noise sqrt(2 eps) z. true: noise_std z instead — a
     /// tempered variant, not Langevin: with noise_std < sqrt(2 eps) it
     /// samples (approximately) from p^(2 eps / noise_std^2), sharper than p.
     bool tempered = false;
-    /// Noise standard deviation when `tempered` (>= 0).
+    /// Noise standard deviation when `tempered` (finite, >= 0; ignored
+    /// otherwise).
     T noise_std = T(0);
-    /// A finite move with f(x') - f(x) < -threshold is flagged divergent.
-    T divergence_threshold = T(1000);
-    /// Lanes or one chain at a time (same results).
-    Path path = Path::automatic;
 };
 
 namespace detail {
@@ -43,10 +40,11 @@ struct UlaPolicy {
     config_type config;
 
     explicit UlaPolicy(const config_type& c) noexcept : config(c) {}
-    Status check() const noexcept {
-        if (!(config.grad_clip >= T(0)) || !simd::is_finite(config.grad_clip))
+    static Status check(const config_type& c) noexcept {
+        if (const Status s = check_sampler_config(c); s != Status::ok) return s;
+        if (!(c.grad_clip >= T(0)) || !simd::is_finite(c.grad_clip))
             return Status::invalid_argument;
-        if (config.tempered && (!(config.noise_std >= T(0)) || !simd::is_finite(config.noise_std)))
+        if (c.tempered && (!(c.noise_std >= T(0)) || !simd::is_finite(c.noise_std)))
             return Status::invalid_argument;
         return Status::ok;
     }
@@ -72,7 +70,7 @@ struct UlaPolicy {
 /// exact sampling). Optional per-coordinate gradient clipping and a
 /// decoupled noise scale (the tempered variant used in EBM training, see
 /// UlaConfig). A proposal whose x', f or grad f is not finite is still
-/// rejected and counted. StepInfo::accept_prob is 1 (0 when rejected).
+/// rejected and counted. StepReport::accept_prob is 1 (0 when rejected).
 ///
 ///     using Net = ember::Mlp<float, ember::Swish, 2, 32, 32>;
 ///     static Net net;                                    // trained elsewhere
@@ -83,7 +81,8 @@ struct UlaPolicy {
 ///     static ember::sample::ChainState<float, 2, 256> chains;
 ///     static float x0[256 * 2];                          // data or noise rows
 ///     if (ula.init(chains, x0, /*seed=*/3) != ember::Status::ok) return;
-///     for (int t = 0; t < 100; ++t) ula.step(chains);
+///     for (int t = 0; t < 100; ++t)
+///         if (ula.step(chains) != ember::Status::ok) { ... }  // see Mala::step
 ///
 /// See Mala for the full API.
 template <class Target>

@@ -6,30 +6,11 @@
 
 namespace ember::sample {
 
-/// Configuration of Mala.
-template <class T>
-struct MalaConfig {
-    /// eps in the proposal x' = x + eps grad f(x) + sqrt(2 eps) z.
-    T step_size = T(0.1);
-    /// Acceptance rate that warm-up adapts step_size toward (Roberts &
-    /// Rosenthal: 0.574 is optimal for MALA in high dimension).
-    T target_accept = T(0.574);
-    /// Steps after init() during which step_size is adapted (0: fixed).
-    std::uint32_t warmup_steps = 0;
-    /// Dual-averaging constants (adapt.hpp).
-    DualAveragingParams<T> adaptation{};
-    /// A finite proposal with log acceptance ratio below -threshold is
-    /// flagged divergent (step size far too large).
-    T divergence_threshold = T(1000);
-    /// Lanes or one chain at a time (same results).
-    Path path = Path::automatic;
-};
-
 namespace detail {
 
 template <class T>
 struct MalaPolicy {
-    using config_type = MalaConfig<T>;
+    using config_type = MetropolisConfig<T>;
     static constexpr bool uses_grad = true;
     static constexpr bool metropolis = true;
     static constexpr bool corrected = true;
@@ -42,11 +23,13 @@ struct MalaPolicy {
 
     config_type config;
 
+    // Roberts & Rosenthal: optimal for MALA in high dimension.
+    static constexpr T optimal_accept = T(0.574);
+
     explicit MalaPolicy(const config_type& c) noexcept : config(c) {}
-    Status check() const noexcept {
-        return config.target_accept > T(0) && config.target_accept < T(1)
-                   ? Status::ok
-                   : Status::invalid_argument;
+    static Status check(const config_type& c) noexcept { return check_metropolis_config(c); }
+    T target_accept() const noexcept {
+        return config.target_accept == T(0) ? optimal_accept : config.target_accept;
     }
     Consts consts(T eps) const noexcept {
         return Consts{eps, simd::sqrt(T(2) * eps), simd::div(T(1), T(4) * eps)};
@@ -97,7 +80,7 @@ struct MalaPolicy {
 ///     static ember::sample::ChainState<float, 16, Chains> chains;
 ///     static ember::sample::Diagnostics<float, Chains> diag;
 ///
-///     ember::sample::MalaConfig<float> cfg;
+///     ember::sample::MetropolisConfig<float> cfg;
 ///     cfg.step_size = 0.05f;
 ///     cfg.warmup_steps = 300;                     // dual averaging toward 0.574
 ///     static ember::sample::Mala<Target> mala(target, cfg);
@@ -105,7 +88,10 @@ struct MalaPolicy {
 ///     static float x0[Chains * 16];              // rows: data or noise
 ///     if (mala.init(chains, x0, /*seed=*/42) != ember::Status::ok) { ... }
 ///     for (int t = 0; t < 1000; ++t) {
-///         const auto& info = mala.step(chains);  // per-chain flags, accept_prob
+///         const ember::Status st = mala.step(chains);
+///         if (st == ember::Status::invalid_argument) { ... }   // not initialised
+///         // non_finite_output: some chains rejected a NaN/inf proposal;
+///         // chains.report.non_finite(c) says which.
 ///         if (!chains.warming_up()) diag.record(chains);
 ///     }
 ///     float rhat = diag.split_rhat(), ess = diag.ess();
@@ -116,6 +102,11 @@ struct MalaPolicy {
 /// `mala.refresh(chains)` first (recomputes the cached f and grad f).
 ///
 /// API (all noexcept, no heap; C = Chains deduced from the state):
+///  - `Mala(target, config = {})`: a constructor cannot return a Status, so
+///    a config out of range makes init() (and step()) return
+///    invalid_argument until configure() installs a valid one.
+///  - `configure(config)`: checks and installs a MetropolisConfig;
+///    invalid_argument (previous config kept) if a field is out of range.
 ///  - `init(state, rows, seed, stream_base = 0)`: x0 from `rows[c * D + d]`
 ///    (C*D values), chain c on stream `stream_base + c` of `seed`; evaluates
 ///    f and grad f. dimension_mismatch, non_finite_input, non_finite_output
@@ -127,14 +118,25 @@ struct MalaPolicy {
 ///  - `refresh(state)`: target.prepare() and f, grad f at every x again.
 ///    non_finite_output if some chain's f is no longer finite: that chain
 ///    is flagged and will reject every proposal until set_chain().
-///  - `start_warmup(state, steps)`: adapt the step size again for `steps`.
-///  - `step(state)`: one step of every chain; returns the state's StepInfo.
+///  - `start_warmup(state, steps)`: adapt the step size again for `steps`,
+///    from the state's current one; invalid_argument if the state was not
+///    initialised.
+///  - `target_accept()`: the warm-up's target (config or optimal_accept).
+///  - `step(state)`: one step of every chain; per-chain flags, acceptance
+///    probabilities and totals in `state.report` (StepReport). ok;
+///    non_finite_output if some chain's proposal (x', f or grad f) was
+///    NaN/inf: those chains were rejected and kept their last finite state,
+///    the others stepped normally; invalid_argument if the state was not
+///    initialised or the config is invalid (nothing done).
 template <class Target>
 class Mala : public detail::Core<Target, detail::MalaPolicy<typename Target::value_type>> {
     using Base = detail::Core<Target, detail::MalaPolicy<typename Target::value_type>>;
 
 public:
     using Base::Base;
+    /// Warm-up target when MetropolisConfig::target_accept is 0.
+    static constexpr typename Base::value_type optimal_accept =
+        detail::MalaPolicy<typename Base::value_type>::optimal_accept;
 };
 
 } // namespace ember::sample

@@ -5,30 +5,11 @@
 
 namespace ember::sample {
 
-/// Configuration of RandomWalkMh.
-template <class T>
-struct MhConfig {
-    /// Standard deviation of the Gaussian proposal, x' = x + step_size z.
-    T step_size = T(0.5);
-    /// Acceptance rate that warm-up adapts step_size toward (Roberts, Gelman
-    /// & Gilks: 0.234 is optimal for random-walk proposals in high dimension).
-    T target_accept = T(0.234);
-    /// Steps after init() during which step_size is adapted (0: fixed).
-    std::uint32_t warmup_steps = 0;
-    /// Dual-averaging constants (adapt.hpp).
-    DualAveragingParams<T> adaptation{};
-    /// A finite proposal with log acceptance ratio below -threshold is
-    /// flagged divergent (step size far too large).
-    T divergence_threshold = T(1000);
-    /// Lanes or one chain at a time (same results).
-    Path path = Path::automatic;
-};
-
 namespace detail {
 
 template <class T>
 struct MhPolicy {
-    using config_type = MhConfig<T>;
+    using config_type = MetropolisConfig<T>;
     static constexpr bool uses_grad = false;
     static constexpr bool metropolis = true;
     static constexpr bool corrected = false;
@@ -39,11 +20,14 @@ struct MhPolicy {
 
     config_type config;
 
+    // Roberts, Gelman & Gilks: optimal for random-walk proposals in high
+    // dimension.
+    static constexpr T optimal_accept = T(0.234);
+
     explicit MhPolicy(const config_type& c) noexcept : config(c) {}
-    Status check() const noexcept {
-        return config.target_accept > T(0) && config.target_accept < T(1)
-                   ? Status::ok
-                   : Status::invalid_argument;
+    static Status check(const config_type& c) noexcept { return check_metropolis_config(c); }
+    T target_accept() const noexcept {
+        return config.target_accept == T(0) ? optimal_accept : config.target_accept;
     }
     Consts consts(T step) const noexcept { return Consts{step}; }
     template <class V>
@@ -61,24 +45,30 @@ struct MhPolicy {
 ///
 ///     using Target = ember::sample::GaussianTarget<float, 2>;
 ///     static Target target;                              // N(0, I)
-///     ember::sample::MhConfig<float> cfg;
+///     ember::sample::MetropolisConfig<float> cfg;
+///     cfg.step_size = 0.5f;
 ///     cfg.warmup_steps = 500;                            // adapt toward 0.234
 ///     static ember::sample::RandomWalkMh<Target> mh(target, cfg);
 ///     static ember::sample::ChainState<float, 2, 64> chains;
 ///     static float x0[64 * 2] = {};                      // one row per chain
 ///     if (mh.init(chains, x0, /*seed=*/1) != ember::Status::ok) return;
-///     for (int t = 0; t < 2000; ++t) mh.step(chains);
+///     for (int t = 0; t < 2000; ++t)
+///         if (mh.step(chains) != ember::Status::ok) { ... }  // see Mala::step
 ///
-/// See Mala for the full API (init, init_columns, set_chain, refresh,
-/// start_warmup, step); this class differs only in its proposal. MH does not
-/// compute grad f, so it leaves `ChainState::g` stale (`grad_valid` false);
-/// a gradient sampler stepping the same state recomputes it first.
+/// See Mala for the full API (configure, init, init_columns, set_chain,
+/// refresh, start_warmup, step); this class differs only in its proposal.
+/// MH does not compute grad f, so it leaves `ChainState::g` stale
+/// (`grad_valid` false); a gradient sampler stepping the same state
+/// recomputes it first.
 template <class Target>
 class RandomWalkMh : public detail::Core<Target, detail::MhPolicy<typename Target::value_type>> {
     using Base = detail::Core<Target, detail::MhPolicy<typename Target::value_type>>;
 
 public:
     using Base::Base;
+    /// Warm-up target when MetropolisConfig::target_accept is 0.
+    static constexpr typename Base::value_type optimal_accept =
+        detail::MhPolicy<typename Base::value_type>::optimal_accept;
 };
 
 } // namespace ember::sample

@@ -14,6 +14,7 @@
 // Internal helpers of the stream loops below: keep a loop over lanes rolled
 // (so GCC's loop vectorizer, not complete unrolling followed by a failed SLP
 // attempt, handles it), promise no aliasing, keep a function out of line.
+// Undefined again at the end of this header: they must not reach user code.
 #if defined(__GNUC__) && !defined(__clang__)
 #define EMBER_SAMPLE_LANE_LOOP _Pragma("GCC unroll 1")
 #else
@@ -84,17 +85,17 @@ inline void pcg_uniforms(std::uint64_t* st, const std::uint64_t* inc, T* out) no
 
 } // namespace detail
 
-/// Per-chain outcome bits of one step (StepInfo::flags).
+/// Per-chain outcome bits of one step (StepReport::flags).
 enum StepFlag : std::uint8_t {
     step_accepted = 1,   ///< the chain moved to its proposal
     step_non_finite = 2, ///< proposal, f or grad f was NaN/inf: rejected
     step_divergent = 4,  ///< finite, but log acceptance ratio < -divergence_threshold
 };
 
-/// What one step did to each chain, and totals over the chains. Lives in
-/// the ChainState; step() returns a reference to it.
+/// What one step did to each chain, and totals over the chains: the
+/// `report` member of a ChainState, written by every step().
 template <class T, std::size_t Chains>
-struct StepInfo {
+struct StepReport {
     /// StepFlag bits of chain c.
     std::uint8_t flags[Chains];
     /// Metropolis acceptance probability min(1, exp(log ratio)) of chain c
@@ -107,8 +108,9 @@ struct StepInfo {
     T mean_accept_prob = T(0);
     /// Step size used by this step.
     T step_size = T(0);
-    /// ok, or invalid_argument if the state was not initialised (nothing
-    /// was done).
+    /// What step() returned: ok, or non_finite_output when n_non_finite > 0
+    /// (ok after init()). A step refused with invalid_argument writes no
+    /// report.
     Status status = Status::ok;
 
     bool accepted(std::size_t c) const noexcept { return (flags[c] & step_accepted) != 0; }
@@ -118,7 +120,7 @@ struct StepInfo {
 
 /// The fixed-size state of `Chains` chains in dimension `D`: positions, the
 /// cached f and grad f there, one PCG stream per chain, step size and its
-/// adaptation, running counts, and the last StepInfo.
+/// adaptation, running counts, and the report of the last step.
 ///
 /// Structure-of-arrays: coordinate d of chain c is `x[d * ld + c]`, with
 /// `ld = Chains` rounded up to a whole number of SIMD packs. Lanes c >=
@@ -151,7 +153,7 @@ struct ChainState {
     alignas(EMBER_ALIGN) std::uint64_t rng_state[ld] = {};
     alignas(EMBER_ALIGN) std::uint64_t rng_inc[ld] = {};
 
-    StepInfo<T, Chains> info{}; ///< outcome of the last step
+    StepReport<T, Chains> report{}; ///< outcome of the last step
 
     std::uint32_t n_accepted[Chains] = {};   ///< moves per chain since init
     std::uint32_t n_non_finite[Chains] = {}; ///< non-finite proposals per chain
@@ -201,3 +203,7 @@ struct ChainState {
 };
 
 } // namespace ember::sample
+
+#undef EMBER_SAMPLE_LANE_LOOP
+#undef EMBER_SAMPLE_RESTRICT
+#undef EMBER_SAMPLE_NOINLINE

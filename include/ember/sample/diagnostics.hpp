@@ -18,6 +18,7 @@
 // = lags until truncation, at most N).
 #pragma once
 
+#include "ember/fp.hpp"
 #include "ember/math.hpp"
 #include "ember/sample/state.hpp"
 #include "ember/simd.hpp"
@@ -89,10 +90,13 @@ bool split_moments(const SplitTrace<T>& tr, T* mean, T& w, T& var_plus) noexcept
 template <class T>
 T split_rhat(const T* trace, std::size_t rows, std::size_t chains, std::size_t ld,
              std::size_t first, T* mean_buf) noexcept {
+    const fp::Scope fp_scope;
     const detail::SplitTrace<T> tr{trace, rows, chains, ld, first, rows / 2};
     T w, vp;
     if (!detail::split_moments(tr, mean_buf, w, vp)) return std::numeric_limits<T>::quiet_NaN();
-    return simd::sqrt(simd::div(vp, w));
+    T r = simd::sqrt(simd::div(vp, w));
+    fp::pin(r);
+    return r;
 }
 
 /// Effective sample size of the same trace layout (split chains, Geyer
@@ -100,6 +104,7 @@ T split_rhat(const T* trace, std::size_t rows, std::size_t chains, std::size_t l
 template <class T>
 T effective_sample_size(const T* trace, std::size_t rows, std::size_t chains, std::size_t ld,
                         std::size_t first, T* mean_buf) noexcept {
+    const fp::Scope fp_scope;
     const detail::SplitTrace<T> tr{trace, rows, chains, ld, first, rows / 2};
     T w, vp;
     if (!detail::split_moments(tr, mean_buf, w, vp)) return std::numeric_limits<T>::quiet_NaN();
@@ -129,7 +134,9 @@ T effective_sample_size(const T* trace, std::size_t rows, std::size_t chains, st
     }
     const T mn = tm * tn;
     const T floor_tau = simd::div(T(1), math::log(mn) * T(0.4342944819032518)); // 1/log10(MN)
-    return simd::div(mn, simd::max(tau, floor_tau));
+    T ess = simd::div(mn, simd::max(tau, floor_tau));
+    fp::pin(ess);
+    return ess;
 }
 
 /// Running diagnostics of `Chains` chains in fixed memory: acceptance and
@@ -211,6 +218,7 @@ public:
 private:
     template <std::size_t D>
     void finish(const ChainState<T, D, Chains>& s) noexcept {
+        const fp::Scope fp_scope;
         head_ = head_ + 1 == Window ? 0 : head_ + 1;
         ++steps_;
         accepted_ += s.report.n_accepted;

@@ -22,6 +22,7 @@
 #pragma once
 
 #include "ember/config.hpp"
+#include "ember/fp.hpp"
 #include "ember/math.hpp"
 #include "ember/random.hpp"
 #include "ember/sample/adapt.hpp"
@@ -117,6 +118,7 @@ public:
         if (!config_ok_) return Status::invalid_argument;
         for (std::size_t i = 0; i < rows.size(); ++i)
             if (!simd::is_finite(rows[i])) return Status::non_finite_input;
+        const fp::Scope fp_scope;
         s.ready = false;
         for (std::size_t c = 0; c < State<C>::ld; ++c) {
             // Pad lanes start as copies of the last chain: finite, harmless.
@@ -135,6 +137,7 @@ public:
         for (std::size_t d = 0; d < dim; ++d)
             for (std::size_t c = 0; c < C; ++c)
                 if (!simd::is_finite(x[d * ldx + c])) return Status::non_finite_input;
+        const fp::Scope fp_scope;
         s.ready = false;
         for (std::size_t c = 0; c < State<C>::ld; ++c) {
             const std::size_t src = c < C ? c : C - 1;
@@ -152,6 +155,7 @@ public:
         if (row.size() != dim) return Status::dimension_mismatch;
         for (std::size_t d = 0; d < dim; ++d)
             if (!simd::is_finite(row[d])) return Status::non_finite_input;
+        const fp::Scope fp_scope;
         T x[dim] = {}, g[dim] = {};
         for (std::size_t d = 0; d < dim; ++d) x[d] = row[d];
         const T f =
@@ -172,6 +176,7 @@ public:
     template <std::size_t C>
     Status refresh(State<C>& s) noexcept {
         if (!s.ready) return Status::invalid_argument;
+        const fp::Scope fp_scope;
         target_->prepare();
         const std::size_t bad = evaluate_all(s, Policy::uses_grad || s.grad_valid, true);
         return bad == 0 ? Status::ok : Status::non_finite_output;
@@ -204,6 +209,7 @@ public:
     Status step(State<C>& s) noexcept {
         using T = value_type;
         if (!s.ready || !config_ok_) return Status::invalid_argument;
+        const fp::Scope fp_scope;
         StepReport<T, C>& rep = s.report;
         if (Policy::uses_grad && !s.grad_valid) {
             // After an MH step g is stale: recompute f and g at x (same bits).

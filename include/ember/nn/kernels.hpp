@@ -184,7 +184,7 @@ inline void gemm_tile_strided(const T* M, const T* init, const T* in, std::size_
 }
 
 // Columns [c, nv) (whole packs) of rows r0 .. r0+R-1, K packs at a time,
-// then K/2 ... 1 for what is left. Split: the two chains in two sweeps
+// then K-1 ... 1 for what is left. Split: the two chains in two sweeps
 // (gemm_tile_half), else both at once (gemm_tile).
 template <std::size_t R, std::size_t K, bool Split, class T>
 inline void gemm_columns(const T* M, std::size_t sm, const T* init, const T* in, std::size_t ldi,
@@ -200,8 +200,7 @@ inline void gemm_columns(const T* M, std::size_t sm, const T* init, const T* in,
             gemm_tile<R, K>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
         }
     }
-    if constexpr (K > 1)
-        gemm_columns<R, K / 2, Split>(M, sm, init, in, ldi, out, ldo, nsum, c, nv);
+    if constexpr (K > 1) gemm_columns<R, K - 1, Split>(M, sm, init, in, ldi, out, ldo, nsum, c, nv);
 }
 
 /// out[r * ldo + c] = (init[c] + sum_{s even} M(s, c) in[r * ldi + s])
@@ -218,11 +217,11 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
     constexpr std::size_t w = simd::Pack<T>::width;
     static_assert(np >= ncols, "padded width below the real width");
     // Register tiles. Blocks of R rows run the two chains in two sweeps, so
-    // R rows x 2 packs of one chain fit the register file (with the 32
+    // R rows x KR packs of one chain fit the register file (with the 32
     // registers of AVX-512 and aarch64 both chains fit at once); rows left
     // over (a lone point) run both chains at once over K1 packs, which gives
     // the latency-bound single row two independent chains per pack.
-    constexpr std::size_t R = 4;
+    constexpr std::size_t R = 4, KR = 3;
     constexpr bool split = vector_registers < 32;
     constexpr std::size_t K1 = vector_registers >= 32 ? 8 : 4;
     std::size_t c_done = 0;
@@ -230,8 +229,8 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
         constexpr std::size_t nv = ncols / w * w;
         const std::size_t blocks = rows / R;
         for (std::size_t b = 0; b < blocks; ++b)
-            gemm_columns<R, 2, split>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo,
-                                      nsum, 0, nv);
+            gemm_columns<R, KR, split>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo,
+                                       nsum, 0, nv);
         for (std::size_t k = 0; k < rows % R; ++k) {
             const std::size_t r = blocks * R + k;
             gemm_columns<1, K1, false>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0,

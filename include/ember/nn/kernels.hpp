@@ -6,10 +6,8 @@
 // fixed sequence of fused multiply-adds, so the bits do not depend on the
 // SIMD width, the blocking or the number of rows (docs/floating-point.md):
 //
-//  - `gemm`        out = init + M^T in, each sum over the inner index s in two
-//                  interleaved chains (even s from init, odd s from 0, both
-//                  ascending), then added: `(init + sum_even) + sum_odd`. Two
-//                  chains halve the latency of a lone point's layer;
+//  - `gemm`        out = init + M^T in: one chain of fmas per element over the
+//                  inner index s ascending, from init (the bias) or 0;
 //  - `dot_out`     w . h of the scalar output in 16 interleaved chains (s mod
 //                  16, ascending), added pairwise ((c0 + c1) + (c2 + c3)) ...:
 //                  the output layer has one unit, so its sum would otherwise
@@ -39,63 +37,11 @@ constexpr std::size_t padded(std::size_t n) noexcept {
     return (n + w - 1) / w * w;
 }
 
-// R rows x K packs of outputs, contiguous columns (M(s, c) = M[s * sm + c]).
+// R rows x K packs of outputs, contiguous columns (M(s, c) = M[s * sm + c]):
+// R x K accumulators; per s, K loads of M and R broadcasts of the inputs.
 template <std::size_t R, std::size_t K, class T>
 inline void gemm_tile(const T* M, std::size_t sm, const T* init, const T* in, std::size_t ldi,
                       T* out, std::size_t ldo, std::size_t nsum) noexcept {
-    using V = simd::Pack<T>;
-    using simd::fma;
-    constexpr std::size_t w = V::width;
-    V e[R][K], o[R][K];
-#pragma GCC unroll 16
-    for (std::size_t r = 0; r < R; ++r)
-#pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) {
-            e[r][k] = init ? V::load(init + k * w) : V(T(0));
-            o[r][k] = V(T(0));
-        }
-    std::size_t s = 0;
-    for (; s + 2 <= nsum; s += 2) {
-        const T* m = M + s * sm;
-        V xe[R], xo[R];
-#pragma GCC unroll 16
-        for (std::size_t r = 0; r < R; ++r) {
-            xe[r] = V(in[r * ldi + s]);
-            xo[r] = V(in[r * ldi + s + 1]);
-        }
-#pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) {
-            const V we = V::load(m + k * w);
-#pragma GCC unroll 16
-            for (std::size_t r = 0; r < R; ++r) e[r][k] = fma(we, xe[r], e[r][k]);
-            const V wo = V::load(m + sm + k * w);
-#pragma GCC unroll 16
-            for (std::size_t r = 0; r < R; ++r) o[r][k] = fma(wo, xo[r], o[r][k]);
-        }
-    }
-    if (s < nsum) {
-        const T* m = M + s * sm;
-#pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) {
-            const V we = V::load(m + k * w);
-#pragma GCC unroll 16
-            for (std::size_t r = 0; r < R; ++r) e[r][k] = fma(we, V(in[r * ldi + s]), e[r][k]);
-        }
-    }
-#pragma GCC unroll 16
-    for (std::size_t r = 0; r < R; ++r)
-#pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) (e[r][k] + o[r][k]).store(out + r * ldo + k * w);
-}
-
-// One of gemm_tile's two chains for R rows x K packs, with the register
-// budget of one chain: Parity 0 sums the even s from init (or 0) and stores
-// it in out; Parity 1 sums the odd s from 0 and adds it to what out holds.
-// The two sweeps give gemm_tile's bits (each chain in ascending s, then
-// even + odd) with twice the rows or packs per tile.
-template <std::size_t R, std::size_t K, std::size_t Parity, class T>
-inline void gemm_tile_half(const T* M, std::size_t sm, const T* init, const T* in,
-                           std::size_t ldi, T* out, std::size_t ldo, std::size_t nsum) noexcept {
     using V = simd::Pack<T>;
     using simd::fma;
     constexpr std::size_t w = V::width;
@@ -103,9 +49,8 @@ inline void gemm_tile_half(const T* M, std::size_t sm, const T* init, const T* i
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k)
-            a[r][k] = Parity == 0 && init ? V::load(init + k * w) : V(T(0));
-    for (std::size_t s = Parity; s < nsum; s += 2) {
+        for (std::size_t k = 0; k < K; ++k) a[r][k] = init ? V::load(init + k * w) : V(T(0));
+    for (std::size_t s = 0; s < nsum; ++s) {
         const T* m = M + s * sm;
         V wk[K];
 #pragma GCC unroll 16
@@ -120,28 +65,15 @@ inline void gemm_tile_half(const T* M, std::size_t sm, const T* init, const T* i
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) {
-            T* o = out + r * ldo + k * w;
-            if constexpr (Parity == 0) {
-                a[r][k].store(o);
-            } else {
-                (V::load(o) + a[r][k]).store(o);
-            }
-        }
+        for (std::size_t k = 0; k < K; ++k) a[r][k].store(out + r * ldo + k * w);
 }
 
-// One output element with any strides: the same chains as gemm_tile.
+// One output element with any strides: the same chain as gemm_tile.
 template <class T>
 inline T gemm_one(const T* M, std::size_t sm, T init, const T* in, std::size_t nsum) noexcept {
-    using simd::fma;
-    T e = init, o(0);
-    std::size_t s = 0;
-    for (; s + 2 <= nsum; s += 2) {
-        e = fma(M[s * sm], in[s], e);
-        o = fma(M[(s + 1) * sm], in[s + 1], o);
-    }
-    if (s < nsum) e = fma(M[s * sm], in[s], e);
-    return e + o;
+    T a = init;
+    for (std::size_t s = 0; s < nsum; ++s) a = simd::fma(M[s * sm], in[s], a);
+    return a;
 }
 
 // R rows x K outputs one lane each, column stride sc (the reverse sweep
@@ -150,91 +82,66 @@ template <std::size_t R, std::size_t K, std::size_t sm, std::size_t sc, class T>
 inline void gemm_tile_strided(const T* M, const T* init, const T* in, std::size_t ldi, T* out,
                               std::size_t ldo, std::size_t nsum) noexcept {
     using simd::fma;
-    T e[R][K], o[R][K];
+    T a[R][K];
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) {
-            e[r][k] = init ? init[k] : T(0);
-            o[r][k] = T(0);
-        }
-    std::size_t s = 0;
-    for (; s + 2 <= nsum; s += 2) {
+        for (std::size_t k = 0; k < K; ++k) a[r][k] = init ? init[k] : T(0);
+    for (std::size_t s = 0; s < nsum; ++s) {
         const T* m = M + s * sm;
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < K; ++k) {
-            const T we = m[k * sc], wo = m[sm + k * sc];
+            const T wk = m[k * sc];
 #pragma GCC unroll 16
-            for (std::size_t r = 0; r < R; ++r) {
-                e[r][k] = fma(we, in[r * ldi + s], e[r][k]);
-                o[r][k] = fma(wo, in[r * ldi + s + 1], o[r][k]);
-            }
+            for (std::size_t r = 0; r < R; ++r) a[r][k] = fma(wk, in[r * ldi + s], a[r][k]);
         }
     }
-    if (s < nsum)
-#pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k)
-#pragma GCC unroll 16
-            for (std::size_t r = 0; r < R; ++r)
-                e[r][k] = fma(M[s * sm + k * sc], in[r * ldi + s], e[r][k]);
 #pragma GCC unroll 16
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
-        for (std::size_t k = 0; k < K; ++k) out[r * ldo + k] = e[r][k] + o[r][k];
+        for (std::size_t k = 0; k < K; ++k) out[r * ldo + k] = a[r][k];
 }
 
 // Columns [c, nv) (whole packs) of rows r0 .. r0+R-1, K packs at a time,
-// then K-1 ... 1 for what is left. Split: the two chains in two sweeps
-// (gemm_tile_half), else both at once (gemm_tile).
-template <std::size_t R, std::size_t K, bool Split, class T>
+// then K-1 ... 1 for what is left.
+template <std::size_t R, std::size_t K, class T>
 inline void gemm_columns(const T* M, std::size_t sm, const T* init, const T* in, std::size_t ldi,
                          T* out, std::size_t ldo, std::size_t nsum, std::size_t c,
                          std::size_t nv) noexcept {
     constexpr std::size_t w = simd::Pack<T>::width;
-    for (; c + K * w <= nv; c += K * w) {
-        const T* ic = init ? init + c : nullptr;
-        if constexpr (Split) {
-            gemm_tile_half<R, K, 0>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
-            gemm_tile_half<R, K, 1>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
-        } else {
-            gemm_tile<R, K>(M + c, sm, ic, in, ldi, out + c, ldo, nsum);
-        }
-    }
-    if constexpr (K > 1) gemm_columns<R, K - 1, Split>(M, sm, init, in, ldi, out, ldo, nsum, c, nv);
+    for (; c + K * w <= nv; c += K * w)
+        gemm_tile<R, K>(M + c, sm, init ? init + c : nullptr, in, ldi, out + c, ldo, nsum);
+    if constexpr (K > 1) gemm_columns<R, K - 1>(M, sm, init, in, ldi, out, ldo, nsum, c, nv);
 }
 
-/// out[r * ldo + c] = (init[c] + sum_{s even} M(s, c) in[r * ldi + s])
-///                    + sum_{s odd} M(s, c) in[r * ldi + s]
-/// for r < rows and c < ncols, each partial sum in ascending s with fma, where
-/// M(s, c) = M[s * sm + c * sc] (compile-time strides) and `init` is null
-/// for 0. Columns ncols .. np-1
-/// of each row are set to 0 (np: the row's padded width). Contiguous columns
-/// (sc == 1) run SIMD across columns; other strides one lane at a time.
+/// out[r * ldo + c] = init[c] + sum_s M(s, c) in[r * ldi + s] for r < rows
+/// and c < ncols: one chain of fused multiply-adds per element, s ascending
+/// from init (null: from 0). M(s, c) = M[s * sm + c * sc] (compile-time
+/// strides). Columns ncols .. np-1 of each row are set to 0 (np: the row's
+/// padded width). Contiguous columns (sc == 1) run SIMD across columns;
+/// other strides one lane at a time.
 template <std::size_t ncols, std::size_t nsum, std::size_t np, std::size_t sm, std::size_t sc,
           class T>
 void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::size_t ldo,
           std::size_t rows) noexcept {
     constexpr std::size_t w = simd::Pack<T>::width;
     static_assert(np >= ncols, "padded width below the real width");
-    // Register tiles. Blocks of R rows run the two chains in two sweeps, so
-    // R rows x KR packs of one chain fit the register file (with the 32
-    // registers of AVX-512 and aarch64 both chains fit at once); rows left
-    // over (a lone point) run both chains at once over K1 packs, which gives
-    // the latency-bound single row two independent chains per pack.
-    constexpr std::size_t R = 4, KR = 3;
-    constexpr bool split = vector_registers < 32;
-    constexpr std::size_t K1 = vector_registers >= 32 ? 8 : 4;
+    // Register tiles: R rows x KR packs per block of rows (a broadcast serves
+    // KR fmas, a load of M serves R); a lone row keeps K1 packs in flight,
+    // enough independent chains to cover the fma latency.
+    constexpr std::size_t R = 4;
+    constexpr std::size_t KR = vector_registers >= 32 ? 4 : 3;
+    constexpr std::size_t K1 = vector_registers >= 32 ? 12 : 8;
     std::size_t c_done = 0;
     if constexpr (sc == 1) {
         constexpr std::size_t nv = ncols / w * w;
         const std::size_t blocks = rows / R;
         for (std::size_t b = 0; b < blocks; ++b)
-            gemm_columns<R, KR, split>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo,
-                                       nsum, 0, nv);
+            gemm_columns<R, KR>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo, nsum,
+                                0, nv);
         for (std::size_t k = 0; k < rows % R; ++k) {
             const std::size_t r = blocks * R + k;
-            gemm_columns<1, K1, false>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0,
-                                       nv);
+            gemm_columns<1, K1>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0, nv);
         }
         c_done = nv;
     } else {

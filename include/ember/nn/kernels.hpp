@@ -50,6 +50,7 @@ inline void gemm_tile(const T* M, std::size_t sm, const T* init, const T* in, st
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < K; ++k) a[r][k] = init ? V::load(init + k * w) : V(T(0));
+#pragma GCC unroll 2
     for (std::size_t s = 0; s < nsum; ++s) {
         const T* m = M + s * sm;
         V wk[K];

@@ -1,6 +1,8 @@
 // Every pass of the MLP engine against central finite differences in double;
 // one point == many points == SIMD rows, bit for bit; the view and the
 // checked entry points.
+#include "fd_check.hpp"
+
 #include "ember/nn/engine.hpp"
 #include "ember/nn/mlp.hpp"
 
@@ -13,6 +15,8 @@ namespace {
 
 using ember::Mlp;
 using ember::Pcg32;
+using ember_test::central_diff;
+using ember_test::rel_err;
 
 template <class Net>
 struct Point {
@@ -50,30 +54,10 @@ void tangent_of(const double* p, const double* x, const double* v, double& fdot,
     fddot = e.fddot2[0];
 }
 
-// max |a - b| / max |b|: a norm-wise relative error that does not blow up
-// on components that happen to be near zero.
-double rel_err(const double* a, const double* b, std::size_t n) {
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        num = std::fmax(num, std::fabs(a[i] - b[i]));
-        den = std::fmax(den, std::fabs(b[i]));
-    }
-    return num / std::fmax(den, 1e-12);
-}
-
 // Central differences of loss(params) for every parameter.
 template <class Net, class F>
 void fd_param_grad(Net net, F&& loss, double* out) {
-    constexpr double h = 1e-5;
-    for (std::size_t j = 0; j < Net::param_count; ++j) {
-        const double keep = net.params[j];
-        net.params[j] = keep + h;
-        const double lp = loss(net.data());
-        net.params[j] = keep - h;
-        const double lm = loss(net.data());
-        net.params[j] = keep;
-        out[j] = (lp - lm) / (2 * h);
-    }
+    central_diff(net.data(), Net::param_count, [&] { return loss(net.data()); }, out);
 }
 
 constexpr double kStep = 1e-5;
@@ -107,14 +91,9 @@ TEST_CASE_TEMPLATE("mlp pass 1: grad_x and grad_theta match finite differences",
         CHECK(net.value_and_grad(pt.x, gx2, rev) == f);
         CHECK(std::memcmp(gx, gx2, sizeof gx) == 0);
 
-        double gx_fd[D];
-        for (std::size_t i = 0; i < D; ++i) {
-            double xp[D], xm[D];
-            for (std::size_t k = 0; k < D; ++k) xp[k] = xm[k] = pt.x[k];
-            xp[i] += kStep;
-            xm[i] -= kStep;
-            gx_fd[i] = (f_of<Net>(net.data(), xp) - f_of<Net>(net.data(), xm)) / (2 * kStep);
-        }
+        double gx_fd[D], xs[D];
+        for (std::size_t k = 0; k < D; ++k) xs[k] = pt.x[k];
+        central_diff(xs, D, [&] { return f_of<Net>(net.data(), xs); }, gx_fd, kStep);
         CHECK(rel_err(gx, gx_fd, D) < kTol);
 
         // grad_theta (fbar f) through backward with gamma = fbar.

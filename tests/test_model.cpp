@@ -1,25 +1,16 @@
 // Parameter blocks: a Model's offsets and views, and the vector-output Dense
 // block with its vector-Jacobian product against finite differences.
+#include "fd_check.hpp"
+
 #include "ember/nn/dense.hpp"
 #include "ember/nn/model.hpp"
 
 #include <doctest/doctest.h>
 
-#include <cmath>
 #include <cstring>
 
-namespace {
-
-double rel_err(const double* a, const double* b, std::size_t n) {
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        num = std::fmax(num, std::fabs(a[i] - b[i]));
-        den = std::fmax(den, std::fabs(b[i]));
-    }
-    return num / std::fmax(den, 1e-12);
-}
-
-} // namespace
+using ember_test::central_diff;
+using ember_test::rel_err;
 
 TEST_CASE("model: blocks sit one after another in one vector") {
     using Net = ember::Mlp<float, ember::Tanh, 3, 8>;
@@ -75,27 +66,11 @@ TEST_CASE("dense: forward, and the vector-Jacobian product against finite differ
     double xbar[Rows * In];
     Layer::vjp(p, x, In, ybar, Out, xbar, In, Rows, grad);
     for (double& g : grad) g -= 0.5;
-    constexpr double h = 1e-6;
-    for (std::size_t k = 0; k < Layer::param_count; ++k) {
-        const double keep = p[k];
-        p[k] = keep + h;
-        const double lp = loss(p, x);
-        p[k] = keep - h;
-        const double lm = loss(p, x);
-        p[k] = keep;
-        grad_fd[k] = (lp - lm) / (2 * h);
-    }
+    auto at = [&] { return loss(p, x); };
+    central_diff(p, Layer::param_count, at, grad_fd, 1e-6);
     CHECK(rel_err(grad, grad_fd, Layer::param_count) < 1e-8);
     double xbar_fd[Rows * In];
-    for (std::size_t k = 0; k < Rows * In; ++k) {
-        const double keep = x[k];
-        x[k] = keep + h;
-        const double lp = loss(p, x);
-        x[k] = keep - h;
-        const double lm = loss(p, x);
-        x[k] = keep;
-        xbar_fd[k] = (lp - lm) / (2 * h);
-    }
+    central_diff(x, Rows * In, at, xbar_fd, 1e-6);
     CHECK(rel_err(xbar, xbar_fd, Rows * In) < 1e-8);
 }
 

@@ -1,6 +1,8 @@
 // Score-matching losses: parameter gradients against central finite
 // differences in double, loss values against the MLP's one-point passes, and
 // exact SM against the mean of sliced SM.
+#include "fd_check.hpp"
+
 #include "ember/nn/engine.hpp"
 #include "ember/nn/mlp.hpp"
 #include "ember/train/score_matching.hpp"
@@ -24,14 +26,8 @@ using ember::train::Points;
 constexpr double kStep = 1e-5;
 constexpr double kTol = 1e-6;
 
-double rel_err(const double* a, const double* b, std::size_t n) {
-    double num = 0, den = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        num = std::fmax(num, std::fabs(a[i] - b[i]));
-        den = std::fmax(den, std::fabs(b[i]));
-    }
-    return num / std::fmax(den, 1e-12);
-}
+using ember_test::central_diff;
+using ember_test::rel_err;
 
 template <class Net, std::size_t N>
 struct Data {
@@ -95,15 +91,9 @@ void check_fd(Loss& loss, std::uint64_t seed) {
 
     static Net pert;
     pert = net;
-    for (std::size_t j = 0; j < P; ++j) {
-        const double keep = pert.params[j];
-        pert.params[j] = keep + kStep;
-        const double lp = loss_at<Loss, Net>(loss, pert.data(), batch, scratch);
-        pert.params[j] = keep - kStep;
-        const double lm = loss_at<Loss, Net>(loss, pert.data(), batch, scratch);
-        pert.params[j] = keep;
-        grad_fd[j] = (lp - lm) / (2 * kStep);
-    }
+    central_diff(
+        pert.data(), P, [&] { return loss_at<Loss, Net>(loss, pert.data(), batch, scratch); },
+        grad_fd, kStep);
     const double err = rel_err(grad, grad_fd, P);
     CAPTURE(err);
     CHECK(err < kTol);

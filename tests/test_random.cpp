@@ -199,3 +199,17 @@ TEST_CASE_TEMPLATE("PcgBank: fills equal per-stream scalar draws bit for bit", T
     CHECK(bank[0].next_u32() == kat_42_54[0]); // generator 0 is Pcg32(42, 54)
     CHECK(bank[1] == Pcg32(42, 55));
 }
+
+TEST_CASE_TEMPLATE("random: fill_normal from one stream is normal_pair in order", T, float,
+                   double) {
+    for (std::size_t n : {1u, 2u, 7u, 64u, 65u, 131u}) {
+        ember::Pcg32 a(42, 54), b(42, 54);
+        T got[131], want[131];
+        ember::fill_normal(a, got, n);
+        std::size_t i = 0;
+        for (; i + 2 <= n; i += 2) ember::normal_pair(b, want[i], want[i + 1]);
+        if (i < n) want[i] = ember::normal<T>(b);
+        CHECK(std::memcmp(got, want, n * sizeof(T)) == 0);
+        CHECK(a() == b()); // the same numbers of the stream were used
+    }
+}

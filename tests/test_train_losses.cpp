@@ -187,7 +187,12 @@ TEST_CASE("train: the DSM and SSM losses match their one-point definitions") {
         double want = 0;
         for (std::size_t n = 0; n < N; ++n) {
             double eps[3], xt[3], g[3];
-            ember::train::detail::fill_normal(rep, eps, 1, 3);
+            for (int d = 0; d < 3; d += 2) // pairs in order, the last normal alone
+                if (d + 1 < 3) {
+                    ember::normal_pair(rep, eps[d], eps[d + 1]);
+                } else {
+                    eps[d] = ember::normal<double>(rep);
+                }
             for (int d = 0; d < 3; ++d) xt[d] = data.x[n * 3 + d] + 0.4 * eps[d];
             (void)net.value_and_grad(xt, g);
             for (int d = 0; d < 3; ++d) want += 0.5 * (0.4 * g[d] + eps[d]) * (0.4 * g[d] + eps[d]);
@@ -204,7 +209,12 @@ TEST_CASE("train: the DSM and SSM losses match their one-point definitions") {
         for (std::size_t n = 0; n < N; ++n)
             for (int m = 0; m < 2; ++m) {
                 double v[3];
-                ember::train::detail::fill_normal(rep, v, 1, 3);
+                for (int d = 0; d < 3; d += 2)
+                    if (d + 1 < 3) {
+                        ember::normal_pair(rep, v[d], v[d + 1]);
+                    } else {
+                        v[d] = ember::normal<double>(rep);
+                    }
                 double fd, fdd;
                 tangent_of(net, data.x + n * 3, v, fd, fdd);
                 want += 0.5 * (0.5 * fd * fd + fdd);

@@ -177,6 +177,42 @@ inline T normal(Rng& rng) noexcept {
     return z0;
 }
 
+/// out[0..n) from one generator: the numbers of n/2 normal_pair calls in
+/// order (z0, z1 of each), then, for odd n, one normal(); bit for bit. The
+/// uniforms are drawn in that order; log, sqrt and sincos run on
+/// simd::Pack<T>, a block of pairs at a time.
+template <class T, class Rng>
+void fill_normal(Rng& rng, T* out, std::size_t n) noexcept {
+    using P = simd::Pack<T>;
+    constexpr std::size_t w = P::width;
+    constexpr std::size_t block = 32; // pairs per block: a multiple of every width
+    alignas(EMBER_ALIGN) T u1[block];
+    alignas(EMBER_ALIGN) T u2[block];
+    alignas(EMBER_ALIGN) T z0[block];
+    alignas(EMBER_ALIGN) T z1[block];
+    const std::size_t pairs = n / 2;
+    for (std::size_t base = 0; base < pairs; base += block) {
+        const std::size_t m = pairs - base < block ? pairs - base : block;
+        for (std::size_t i = 0; i < m; ++i) {
+            u1[i] = uniform_pos<T>(rng);
+            u2[i] = uniform01<T>(rng);
+        }
+        const std::size_t m_vec = m - m % w;
+        for (std::size_t i = 0; i < m_vec; i += w) {
+            P a, b;
+            detail::box_muller(P::load_aligned(u1 + i), P::load_aligned(u2 + i), a, b);
+            a.store_aligned(z0 + i);
+            b.store_aligned(z1 + i);
+        }
+        for (std::size_t i = m_vec; i < m; ++i) detail::box_muller(u1[i], u2[i], z0[i], z1[i]);
+        for (std::size_t i = 0; i < m; ++i) {
+            out[2 * (base + i)] = z0[i];
+            out[2 * (base + i) + 1] = z1[i];
+        }
+    }
+    if (n % 2 != 0) out[n - 1] = normal<T>(rng);
+}
+
 /// N independent generators, one per chain or lane: generator i is
 /// Pcg32(seed, stream_base + i), so a chain's numbers never depend on N, on
 /// the SIMD width or on the other chains.

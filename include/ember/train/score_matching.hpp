@@ -86,24 +86,17 @@ Status finish(T total, T scale, T& loss) noexcept {
     return simd::is_finite(loss) ? Status::ok : Status::non_finite_output;
 }
 
-/// out[i * stride] ~ N(0, 1) for i < n, from normal pairs in order.
+/// out[i] ~ N(0, 1) for i < n, from normal pairs in order (ember::fill_normal).
 template <class T>
-void fill_normal(Pcg32& rng, T* out, std::size_t stride, std::size_t n) noexcept {
-    std::size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        T a, b;
-        normal_pair(rng, a, b);
-        out[i * stride] = a;
-        out[(i + 1) * stride] = b;
-    }
-    if (i < n) out[i * stride] = normal<T>(rng);
+void fill_normal(Pcg32& rng, T* out, std::size_t n) noexcept {
+    ember::fill_normal(rng, out, n);
 }
 
 /// Two 32-bit words of the Pcg32 stream per value would waste time for
 /// Rademacher draws; one output gives one sign, as rademacher<T> does.
 template <class T>
-void fill_rademacher(Pcg32& rng, T* out, std::size_t stride, std::size_t n) noexcept {
-    for (std::size_t i = 0; i < n; ++i) out[i * stride] = rademacher<T>(rng);
+void fill_rademacher(Pcg32& rng, T* out, std::size_t n) noexcept {
+    for (std::size_t i = 0; i < n; ++i) out[i] = rademacher<T>(rng);
 }
 
 } // namespace detail
@@ -129,9 +122,9 @@ void draw_projections(E& e, Projection proj, Pcg32& rng, std::size_t valid) noex
             if (n >= valid) {
                 for (std::size_t d = 0; d < E::D; ++d) v[d] = T(0);
             } else if (proj == Projection::gaussian) {
-                fill_normal(rng, v, 1, E::D);
+                fill_normal(rng, v, E::D);
             } else {
-                fill_rademacher(rng, v, 1, E::D);
+                fill_rademacher(rng, v, E::D);
             }
         }
 }
@@ -415,7 +408,7 @@ public:
                 sig_[n] = sigmas_[nsig_ == 1 ? 0 : (start + n) % nsig_];
                 T* eps = eps_ + n * D;
                 if (n < valid) {
-                    detail::fill_normal(rng, eps, 1, D);
+                    detail::fill_normal(rng, eps, D);
                 } else {
                     for (std::size_t d = 0; d < D; ++d) eps[d] = T(0);
                 }

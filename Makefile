@@ -1,7 +1,8 @@
 # ember — the two commands a new user needs:
 #   make demo    build the host preset and run the demo
-#   make test    build and run the tests on every target (host, ARM Linux under
-#                qemu-user, Cortex-M under qemu-system-arm)
+#   make test    build and run the tests on every target (host, host under
+#                ASan+UBSan, ARM Linux under qemu-user, Cortex-M under
+#                qemu-system-arm)
 # Both first install the missing Debian packages (make deps).
 #
 # Also: make bench | golden | format | format-check | clean

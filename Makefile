@@ -1,13 +1,14 @@
 # ember — the two commands a new user needs:
 #   make demo    build the host preset and run the demo
-#   make test    build and run the tests on every target (host, ARM Linux under
-#                qemu-user, Cortex-M under qemu-system-arm)
+#   make test    build and run the tests on every target (host, host under
+#                ASan+UBSan, ARM Linux under qemu-user, Cortex-M under
+#                qemu-system-arm)
 # Both first install the missing Debian packages (make deps).
 #
 # Also: make bench | golden | format | format-check | clean
 #       make test PRESETS="host cortex-m4f"   (a subset of the targets)
 
-PRESETS ?= host host-avx2 aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3
+PRESETS ?= host host-avx2 host-asan aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3
 JOBS ?= 2
 
 FORMAT_DIRS := include lib ports examples tests

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
-#if defined(__has_include)
-#if __has_include(<stb/stb_image_write.h>)
-#define EMBER_HOST_HAVE_STB 1
-#endif
+// The build decides whether stb_image_write is there (CMakeLists.txt, target
+// ember_stb, which defines EMBER_HAVE_STB to 1 or 0); without it write_png
+// says so on stderr and returns false.
+#if !defined(EMBER_HAVE_STB)
+#error "EMBER_HAVE_STB is not defined: build lib/png.cpp through CMake (it links ember_stb)"
 #endif
 
-#if defined(EMBER_HOST_HAVE_STB)
+#if EMBER_HAVE_STB
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -88,13 +90,16 @@ RgbImage hconcat(const std::vector<RgbImage>& images, int gap) {
 }
 
 bool write_png(const std::string& path, const RgbImage& img) {
-#if defined(EMBER_HOST_HAVE_STB)
+#if EMBER_HAVE_STB
     if (img.width <= 0 || img.height <= 0) return false;
     return stbi_write_png(path.c_str(), img.width, img.height, 3, img.pixels.data(),
                           img.width * 3) != 0;
 #else
-    (void)path;
     (void)img;
+    std::fprintf(stderr,
+                 "ember::host::write_png: %s not written: ember was built without "
+                 "stb_image_write (install libstb-dev and reconfigure)\n",
+                 path.c_str());
     return false;
 #endif
 }

@@ -31,6 +31,16 @@
 #define EMBER_ALIGN 64
 #endif
 
+/// The version of ember, written only here: CMakeLists.txt reads these three
+/// lines (keep the form `#define EMBER_VERSION_<PART> <number>`) for
+/// project(VERSION) and the package version, and ember::host::version_string()
+/// returns EMBER_VERSION_STRING.
 #define EMBER_VERSION_MAJOR 0
 #define EMBER_VERSION_MINOR 1
 #define EMBER_VERSION_PATCH 0
+
+/// "major.minor.patch" as a string literal, e.g. "0.1.0".
+#define EMBER_VERSION_STRING                                                                       \
+    EMBER_VERSION_JOIN_(EMBER_VERSION_MAJOR, EMBER_VERSION_MINOR, EMBER_VERSION_PATCH)
+#define EMBER_VERSION_JOIN_(major, minor, patch) EMBER_VERSION_QUOTE_(major, minor, patch)
+#define EMBER_VERSION_QUOTE_(major, minor, patch) #major "." #minor "." #patch

@@ -1,18 +1,30 @@
-// Replaces the global allocation functions of the test binary. glibc exports
-// __libc_malloc & co., so malloc itself can be wrapped too (Linux only).
+// Counts the heap allocations of the test binary (Linux only).
+//
+// Normal builds replace the global allocation functions: glibc exports
+// __libc_malloc & co., so malloc itself can be wrapped too.
+//
+// AddressSanitizer builds (preset host-asan) cannot do that: ASan owns malloc
+// and operator new, and replacing them would take the heap away from it.
+// There the count comes from ASan's allocator hooks instead, which it calls
+// for every allocation it serves (malloc, calloc, realloc, aligned and plain
+// operator new): the zero-allocation tests prove the same thing in both builds.
 #include "alloc_guard.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <new>
 
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* __libc_memalign(std::size_t, std::size_t);
-void __libc_free(void*);
-}
+#if defined(__SANITIZE_ADDRESS__)
+#define EMBER_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EMBER_TEST_ASAN 1
+#endif
+#endif
+#ifndef EMBER_TEST_ASAN
+#define EMBER_TEST_ASAN 0
+#endif
 
 namespace {
 std::atomic<std::size_t> g_allocations{0};
@@ -20,6 +32,43 @@ std::atomic<std::size_t> g_allocations{0};
 
 std::size_t ember_test::allocation_count() noexcept {
     return g_allocations.load(std::memory_order_relaxed);
+}
+
+#if EMBER_TEST_ASAN
+
+// <sanitizer/allocator_interface.h> is not installed by every compiler
+// (GCC 12 lacks it); the function is exported by libasan.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             std::size_t),
+                                                         void (*free_hook)(const volatile void*));
+
+namespace {
+
+void count_allocation(const volatile void*, std::size_t) {
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+}
+void ignore_free(const volatile void*) {}
+
+// Installed before main (and so before any test case runs). A failure would
+// let every zero-allocation test pass vacuously: stop instead.
+[[maybe_unused]] const bool g_hooks_installed = [] {
+    if (__sanitizer_install_malloc_and_free_hooks(count_allocation, ignore_free) == 0) {
+        std::fputs("alloc_guard: cannot install AddressSanitizer's malloc hooks\n", stderr);
+        std::abort();
+    }
+    return true;
+}();
+
+} // namespace
+
+#else // !EMBER_TEST_ASAN
+
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
 }
 
 extern "C" {
@@ -63,3 +112,5 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+#endif // EMBER_TEST_ASAN

@@ -36,7 +36,7 @@
 /// project(VERSION) and the package version, and ember::host::version_string()
 /// returns EMBER_VERSION_STRING.
 #define EMBER_VERSION_MAJOR 0
-#define EMBER_VERSION_MINOR 1
+#define EMBER_VERSION_MINOR 2
 #define EMBER_VERSION_PATCH 0
 
 /// "major.minor.patch" as a string literal, e.g. "0.1.0".

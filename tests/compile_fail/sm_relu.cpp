@@ -29,6 +29,7 @@ int main() {
     const float data[2 * 4] = {0.0f, 1.0f, -1.0f, 0.5f, 2.0f, -0.5f, 0.25f, 0.75f};
     const auto batch = ember::train::Points<float>::contiguous({data, 2 * 4}, 2);
     ember::Pcg32 rng(1, 0);
-    const float value = loss.loss_and_grad(net.data(), batch, rng, grad);
+    float value = 0.0f;
+    if (loss.loss_and_grad(net.data(), batch, rng, grad, value) != ember::Status::ok) return 1;
     return value == value ? 0 : 1;
 }

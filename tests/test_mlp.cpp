@@ -57,7 +57,8 @@ void tangent_of(const double* p, const double* x, const double* v, double& fdot,
 // Central differences of loss(params) for every parameter.
 template <class Net, class F>
 void fd_param_grad(Net net, F&& loss, double* out) {
-    central_diff(net.data(), Net::param_count, [&] { return loss(net.data()); }, out);
+    central_diff(
+        net.data(), Net::param_count, [&] { return loss(net.data()); }, out);
 }
 
 constexpr double kStep = 1e-5;
@@ -93,7 +94,8 @@ TEST_CASE_TEMPLATE("mlp pass 1: grad_x and grad_theta match finite differences",
 
         double gx_fd[D], xs[D];
         for (std::size_t k = 0; k < D; ++k) xs[k] = pt.x[k];
-        central_diff(xs, D, [&] { return f_of<Net>(net.data(), xs); }, gx_fd, kStep);
+        central_diff(
+            xs, D, [&] { return f_of<Net>(net.data(), xs); }, gx_fd, kStep);
         CHECK(rel_err(gx, gx_fd, D) < kTol);
 
         // grad_theta (fbar f) through backward with gamma = fbar.
@@ -105,7 +107,8 @@ TEST_CASE_TEMPLATE("mlp pass 1: grad_x and grad_theta match finite differences",
         static double grad[P], grad_fd[P];
         for (auto& g : grad) g = 0;
         e.backward({net.data(), rev.data()}, 1, grad);
-        fd_param_grad(net, [&](const double* p) { return fbar * f_of<Net>(p, pt.x); }, grad_fd);
+        fd_param_grad(
+            net, [&](const double* p) { return fbar * f_of<Net>(p, pt.x); }, grad_fd);
         CHECK(rel_err(grad, grad_fd, P) < kTol);
     }
 }
@@ -271,7 +274,8 @@ void rows_equal_points() {
         for (std::size_t i = 0; i < D; ++i) {
             one.x[i] = many.x[n * many.DP + i];
             one.v1[i] = many.v1[n * many.DP + i];
-            for (std::size_t k = 0; k < 2; ++k) one.v2[k * one.DP + i] = many.v2[(k * G + n) * many.DP + i];
+            for (std::size_t k = 0; k < 2; ++k)
+                one.v2[k * one.DP + i] = many.v2[(k * G + n) * many.DP + i];
         }
         one.forward(net.data());
         one.grad_x({net.data(), nullptr}); // stored weights, one lane at a time

@@ -148,8 +148,7 @@ void BM_value_and_grad(benchmark::State& state) {
 BENCHMARK_TEMPLATE(BM_value, TanhNet, false)->Name("latency/value/tanh_16_32_32");
 BENCHMARK_TEMPLATE(BM_value, TanhNet, true)->Name("latency/value_mode_on/tanh_16_32_32");
 BENCHMARK_TEMPLATE(BM_view_value, TanhNet)->Name("latency/view_value/tanh_16_32_32");
-BENCHMARK_TEMPLATE(BM_value_and_grad, TanhNet, false)
-    ->Name("latency/value_and_grad/tanh_16_32_32");
+BENCHMARK_TEMPLATE(BM_value_and_grad, TanhNet, false)->Name("latency/value_and_grad/tanh_16_32_32");
 BENCHMARK_TEMPLATE(BM_value_and_grad, TanhNet, true)
     ->Name("latency/value_and_grad_rev/tanh_16_32_32");
 BENCHMARK_TEMPLATE(BM_value, SwishNet, false)->Name("latency/value/swish_16_64_64");

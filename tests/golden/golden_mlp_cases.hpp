@@ -110,15 +110,15 @@ void mlp_case(const char* tag, std::uint64_t seed, Emit& emit, const Saturation&
 // puts values of every pass in the float subnormal range.
 template <class Visit>
 void saturated_cases(Visit&& visit) {
-    visit.template operator()<ember::Mlp<float, ember::Swish, 5, 12, 9>>(
-        "sat_swish_5_12_9", 5, Saturation{-85.0f, 1e-3f});
+    visit.template operator()<ember::Mlp<float, ember::Swish, 5, 12, 9>>("sat_swish_5_12_9", 5,
+                                                                         Saturation{-85.0f, 1e-3f});
     visit.template operator()<ember::Mlp<float, ember::Swish, 16, 32, 32>>(
         "sat_swish_16_32_32", 6, Saturation{-85.0f, 1e-5f});
-    visit.template operator()<ember::Mlp<float, ember::Tanh, 3, 17, 9>>(
-        "sat_tanh_3_17_9", 7, Saturation{8.0f, 1e-32f});
+    visit.template operator()<ember::Mlp<float, ember::Tanh, 3, 17, 9>>("sat_tanh_3_17_9", 7,
+                                                                        Saturation{8.0f, 1e-32f});
     // f itself subnormal (the derivatives then underflow to zero).
-    visit.template operator()<ember::Mlp<float, ember::Tanh, 3, 17, 9>>(
-        "sat_tanh_f_3_17_9", 7, Saturation{8.0f, 1e-39f});
+    visit.template operator()<ember::Mlp<float, ember::Tanh, 3, 17, 9>>("sat_tanh_f_3_17_9", 7,
+                                                                        Saturation{8.0f, 1e-39f});
     visit.template operator()<ember::Mlp<float, ember::Softplus, 4, 8, 8>>(
         "sat_softplus_4_8_8", 8, Saturation{-90.0f, 1e-3f});
 }

@@ -65,13 +65,13 @@ struct Count {
             e.beta2[n] = 1;
         }
         e.backward({nd.data(), nullptr}, N, g3);
-        const std::size_t c[6] = {subnormal_as_float(e.f, N),      subnormal_as_float(gx, D * N),
-                                  subnormal_as_float(e.fdot2, N),  subnormal_as_float(e.fddot2, N),
-                                  subnormal_as_float(g1, P),       subnormal_as_float(g3, P)};
-        MESSAGE(doctest::String(tag) << ": subnormal as float: f " << c[0] << "/" << N << ", grad_x " << c[1] << "/"
-                    << D * N << ", fdot " << c[2] << "/" << N << ", fddot " << c[3] << "/" << N
-                    << ", grad_theta pass 1 " << c[4] << "/" << P << ", pass 3 " << c[5] << "/"
-                    << P);
+        const std::size_t c[6] = {subnormal_as_float(e.f, N),     subnormal_as_float(gx, D * N),
+                                  subnormal_as_float(e.fdot2, N), subnormal_as_float(e.fddot2, N),
+                                  subnormal_as_float(g1, P),      subnormal_as_float(g3, P)};
+        MESSAGE(doctest::String(tag)
+                << ": subnormal as float: f " << c[0] << "/" << N << ", grad_x " << c[1] << "/"
+                << D * N << ", fdot " << c[2] << "/" << N << ", fddot " << c[3] << "/" << N
+                << ", grad_theta pass 1 " << c[4] << "/" << P << ", pass 3 " << c[5] << "/" << P);
         CHECK(c[4] > 0);
         CHECK(c[5] > 0);
         if (std::strcmp(tag, "sat_tanh_f_3_17_9") == 0) {

@@ -93,7 +93,9 @@ public:
     /// True on builds with SIMD lanes.
     static constexpr bool used = simd::Pack<T>::width > 1;
     /// Offset of layer l's block.
-    static constexpr std::size_t offset(std::size_t l) noexcept { return Layout::dense_macs(1) - Layout::dense_macs(l); }
+    static constexpr std::size_t offset(std::size_t l) noexcept {
+        return Layout::dense_macs(1) - Layout::dense_macs(l);
+    }
     /// Values held.
     static constexpr std::size_t size = used ? Layout::dense_macs(1) : 1;
 
@@ -149,10 +151,10 @@ public:
     static constexpr std::size_t D = Layout::input_dim;
     static constexpr std::size_t L = Layout::hidden_layers;
     static constexpr std::size_t points = G;
-    static constexpr bool second = K2 > 0;             ///< act''' and (u, q, t, c)
-    static constexpr bool directional = K1 + K2 > 0;  ///< act'' and tangents
-    static constexpr std::size_t R1 = K1 * G; ///< first-order rows
-    static constexpr std::size_t R2 = K2 * G; ///< second-order rows
+    static constexpr bool second = K2 > 0;           ///< act''' and (u, q, t, c)
+    static constexpr bool directional = K1 + K2 > 0; ///< act'' and tangents
+    static constexpr std::size_t R1 = K1 * G;        ///< first-order rows
+    static constexpr std::size_t R2 = K2 * G;        ///< second-order rows
 
     static constexpr std::size_t pad(std::size_t n) noexcept { return detail::padded<T>(n); }
     /// Column of hidden layer l's first unit in a row.
@@ -176,18 +178,18 @@ public:
         K1 * (Layout::dense_macs(1) + 2 * Layout::last_width + Layout::dense_macs(2)) +
         K2 * ((Basis ? 0 : Layout::widths[1] * D) + 4 * Layout::dense_macs(2) +
               4 * Layout::last_width) +
-        Layout::dense_macs(2) +                                 // Hbar
-        (Basis ? 1 : 1 + K1 + K2) * Layout::widths[1] * D +     // layer-1 gradient
-        (1 + K1 + 2 * K2) * Layout::dense_macs(2);              // upper layers' gradient
+        Layout::dense_macs(2) +                             // Hbar
+        (Basis ? 1 : 1 + K1 + K2) * Layout::widths[1] * D + // layer-1 gradient
+        (1 + K1 + 2 * K2) * Layout::dense_macs(2);          // upper layers' gradient
 
     // ---- inputs, written by the caller before the passes --------------------
-    alignas(EMBER_ALIGN) T x[G * DP];                                  ///< point n: x + n * DP
-    alignas(EMBER_ALIGN) T v1[detail::at_least_one(R1 * DP)];          ///< first-order directions
+    alignas(EMBER_ALIGN) T x[G * DP];                         ///< point n: x + n * DP
+    alignas(EMBER_ALIGN) T v1[detail::at_least_one(R1 * DP)]; ///< first-order directions
     alignas(EMBER_ALIGN) T v2[Basis ? 1 : detail::at_least_one(R2 * DP)]; ///< second-order
-    alignas(EMBER_ALIGN) T gamma[G];                                   ///< coefficient of f
-    alignas(EMBER_ALIGN) T alpha1[detail::at_least_one(R1)];           ///< coefficient of fdot
-    alignas(EMBER_ALIGN) T alpha2[detail::at_least_one(R2)];           ///< coefficient of fdot
-    alignas(EMBER_ALIGN) T beta2[detail::at_least_one(R2)];            ///< coefficient of fddot
+    alignas(EMBER_ALIGN) T gamma[G];                                      ///< coefficient of f
+    alignas(EMBER_ALIGN) T alpha1[detail::at_least_one(R1)];              ///< coefficient of fdot
+    alignas(EMBER_ALIGN) T alpha2[detail::at_least_one(R2)];              ///< coefficient of fdot
+    alignas(EMBER_ALIGN) T beta2[detail::at_least_one(R2)];               ///< coefficient of fddot
 
     // ---- outputs of the passes ----------------------------------------------
     alignas(EMBER_ALIGN) T f[G];       ///< f of each point
@@ -208,16 +210,16 @@ public:
     /// unit rows of stride S in h (and a1, a2, a3 as Derivs asks; a3 only
     /// with second-order directions); f[rows].
     template <int Derivs>
-    static void forward_rows(const T* p, const T* x, std::size_t ldx, std::size_t rows, T* h,
-                             T* a1, T* a2, T* a3, T* f) noexcept {
+    static void forward_rows(const T* p, const T* x, std::size_t ldx, std::size_t rows, T* h, T* a1,
+                             T* a2, T* a3, T* f) noexcept {
         detail::layers_up<L>([&](auto lc) {
             constexpr std::size_t l = decltype(lc)::value;
             constexpr std::size_t nout = Layout::widths[l], nin = Layout::widths[l - 1];
             constexpr std::size_t np = pad(nout), o = unit_col(l);
             const T* in = l == 1 ? x : h + unit_col(l - 1);
             detail::gemm<nout, nin, np, nout, 1>(p + Layout::weight_offset(l),
-                                                 p + Layout::bias_offset(l), in, l == 1 ? ldx : S, h + o,
-                                        S, rows);
+                                                 p + Layout::bias_offset(l), in, l == 1 ? ldx : S,
+                                                 h + o, S, rows);
             for (std::size_t n = 0; n < rows; ++n)
                 for (std::size_t j = 0; j < np; j += W) {
                     const std::size_t k = n * S + o + j;
@@ -287,7 +289,7 @@ public:
                     detail::gemm<nout, nin, np, nout, 1>(Wt, nobias, v1, DP, u1_ + o, S, R1);
                 } else {
                     detail::gemm<nout, nin, np, nout, 1>(Wt, nobias, t1_ + unit_col(l - 1), S,
-                                                u1_ + o, S, R1);
+                                                         u1_ + o, S, R1);
                 }
                 for (std::size_t k = 0; k < K1; ++k)
                     for (std::size_t n = 0; n < G; ++n)
@@ -418,7 +420,9 @@ public:
     }
 
     /// Hidden layer l's activations of point n (after forward).
-    const T* hidden(std::size_t n, std::size_t l) const noexcept { return h_ + n * S + unit_col(l); }
+    const T* hidden(std::size_t n, std::size_t l) const noexcept {
+        return h_ + n * S + unit_col(l);
+    }
 
 private:
     static constexpr std::size_t kMaxSteps = G * (1 + K1 + 2 * K2);
@@ -435,8 +439,8 @@ private:
             detail::gemm<nin, nout, pad(nin), nin, 1>(w.rev + ReverseWeights<Spec>::offset(l),
                                                       nobias, in, ldi, out, ldo, rows);
         } else {
-            detail::gemm<nin, nout, pad(nin), 1, nout>(w.p + Layout::weight_offset(l), nobias,
-                                                      in, ldi, out, ldo, rows);
+            detail::gemm<nin, nout, pad(nin), 1, nout>(w.p + Layout::weight_offset(l), nobias, in,
+                                                       ldi, out, ldo, rows);
         }
     }
 

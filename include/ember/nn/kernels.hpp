@@ -138,8 +138,8 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
         constexpr std::size_t nv = ncols / w * w;
         const std::size_t blocks = rows / R;
         for (std::size_t b = 0; b < blocks; ++b)
-            gemm_columns<R, KR>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo, nsum,
-                                0, nv);
+            gemm_columns<R, KR>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo, nsum, 0,
+                                nv);
         for (std::size_t k = 0; k < rows % R; ++k) {
             const std::size_t r = blocks * R + k;
             gemm_columns<1, K1>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0, nv);

@@ -106,8 +106,8 @@ public:
         bool finite = true;
         for (std::size_t r = 0; r < f.size(); r += batch_rows) {
             const std::size_t n = f.size() - r < batch_rows ? f.size() - r : batch_rows;
-            one_engine::template forward_rows<0>(p(), rows.data() + r * input_dim, input_dim, n,
-                                                 h, nullptr, nullptr, nullptr, f.data() + r);
+            one_engine::template forward_rows<0>(p(), rows.data() + r * input_dim, input_dim, n, h,
+                                                 nullptr, nullptr, nullptr, f.data() + r);
             for (std::size_t k = 0; k < n; ++k) finite = finite && simd::is_finite(f[r + k]);
         }
         return finite ? Status::ok : Status::non_finite_output;

@@ -126,8 +126,8 @@ public:
             return f;
         } else {
             to_rows(x);
-            Lanes::template forward_rows<0>(p_, lanes_.x, Lanes::DP, width, h_, nullptr,
-                                            nullptr, nullptr, lanes_.f);
+            Lanes::template forward_rows<0>(p_, lanes_.x, Lanes::DP, width, h_, nullptr, nullptr,
+                                            nullptr, lanes_.f);
             return V::load_aligned(lanes_.f);
         }
     }

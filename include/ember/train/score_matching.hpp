@@ -184,8 +184,7 @@ public:
         return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes =
-        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
+    static constexpr std::size_t workspace_bytes = sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
@@ -256,8 +255,7 @@ public:
         return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes =
-        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
+    static constexpr std::size_t workspace_bytes = sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
@@ -335,8 +333,7 @@ public:
         return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes =
-        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
+    static constexpr std::size_t workspace_bytes = sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;
@@ -435,8 +432,7 @@ public:
         return detail::finish(total, s, loss);
     }
 
-    static constexpr std::size_t workspace_bytes =
-        sizeof(Engine) + sizeof(ReverseWeights<Spec>);
+    static constexpr std::size_t workspace_bytes = sizeof(Engine) + sizeof(ReverseWeights<Spec>);
 
 private:
     Engine e_;

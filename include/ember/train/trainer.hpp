@@ -21,10 +21,10 @@ namespace ember::train {
 /// What one training step did (passed to the per-step callback).
 template <class T>
 struct TrainReport {
-    std::uint32_t step = 0;     ///< 0-based index of this step
-    T loss = T(0);              ///< mean loss of the minibatch
-    T grad_norm = T(0);         ///< gradient norm before clipping
-    T lr = T(0);                ///< learning rate used
+    std::uint32_t step = 0; ///< 0-based index of this step
+    T loss = T(0);          ///< mean loss of the minibatch
+    T grad_norm = T(0);     ///< gradient norm before clipping
+    T lr = T(0);            ///< learning rate used
     /// ok; non_finite_output when the loss or gradient was not finite (the
     /// step was skipped: parameters and optimizer state untouched); or the
     /// loss's own refusal (e.g. dimension_mismatch), also with no update.

@@ -54,11 +54,12 @@ void tangent_of(const double* p, const double* x, const double* v, double& fdot,
     fddot = e.fddot2[0];
 }
 
-// Central differences of loss(params) for every parameter.
+// Central differences of loss(params) for every parameter (on a copy).
 template <class Net, class F>
-void fd_param_grad(Net net, F&& loss, double* out) {
-    central_diff(
-        net.data(), Net::param_count, [&] { return loss(net.data()); }, out);
+void fd_param_grad(const Net& net, F&& loss, double* out) {
+    static Net pert;
+    pert = net;
+    central_diff(pert.data(), Net::param_count, [&] { return loss(pert.data()); }, out);
 }
 
 constexpr double kStep = 1e-5;

@@ -13,16 +13,13 @@ namespace {
 
 TEST_CASE("golden: MLP passes are bit-identical to the host's values") {
     constexpr std::size_t n = sizeof(golden_entries) / sizeof(golden_entries[0]);
-    // The saturated networks (tags "sat_...", last in the table) need the
-    // flush-to-zero contract, which software floating point cannot keep
-    // (Cortex-M3): skipped there, with a message.
-    const bool saturated = ember::fp::hardware_flush<float>;
     std::size_t expected = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        expected += saturated || std::strncmp(golden_entries[i].tag, "sat_", 4) != 0;
-    if (!saturated) MESSAGE("software float: saturated (subnormal) golden cases skipped");
+    for (std::size_t i = 0; i < n; ++i) expected += golden::runs_case(golden_entries[i].tag);
+    if (!golden::kSaturatedCases)
+        MESSAGE("software float: the saturated (subnormal) golden cases are not run");
+    if (!golden::kLargeCases) MESSAGE("small RAM: the 16-32-32 golden cases are not run");
     golden::Checker c(golden_entries, n);
-    golden::mlp_cases(c, saturated);
+    golden::mlp_cases(c);
     CHECK(c.seen() == expected);
     CHECK(c.mismatched() == 0);
 }

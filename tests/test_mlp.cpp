@@ -59,7 +59,8 @@ template <class Net, class F>
 void fd_param_grad(const Net& net, F&& loss, double* out) {
     static Net pert;
     pert = net;
-    central_diff(pert.data(), Net::param_count, [&] { return loss(pert.data()); }, out);
+    central_diff(
+        pert.data(), Net::param_count, [&] { return loss(pert.data()); }, out);
 }
 
 constexpr double kStep = 1e-5;

@@ -27,12 +27,17 @@ public:
     template <class T>
     void operator()(const char* tag, const char* name, const T* data, std::size_t n) {
         static_assert(sizeof(T) == 4, "golden tables hold float values");
-        REQUIRE(index_ < count_);
-        const Entry& e = entries_[index_++];
         CAPTURE(tag);
         CAPTURE(name);
-        CHECK(std::strcmp(e.tag, tag) == 0);
-        CHECK(std::strcmp(e.name, name) == 0);
+        // Entries are looked up by (tag, name), so a build may run a subset
+        // of the cases (e.g. a small-RAM target).
+        const Entry* found = nullptr;
+        for (std::size_t i = 0; i < count_ && !found; ++i)
+            if (std::strcmp(entries_[i].tag, tag) == 0 && std::strcmp(entries_[i].name, name) == 0)
+                found = &entries_[i];
+        REQUIRE(found != nullptr);
+        ++index_;
+        const Entry& e = *found;
         REQUIRE(e.size == n);
         std::size_t bad = 0, first = n;
         for (std::size_t i = 0; i < n; ++i) {

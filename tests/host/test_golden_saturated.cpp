@@ -59,6 +59,7 @@ struct Count {
             for (std::size_t i = 0; i < D; ++i) gx[n * D + i] = e.gx[n * E::DP + i];
         }
         e.backward({nd.data(), nullptr}, N, g1);
+        e.tangents(nd.data()); // backward consumed u and q
         for (std::size_t n = 0; n < N; ++n) {
             e.gamma[n] = 0.5;
             e.alpha2[n] = e.fdot2[n];

@@ -344,7 +344,8 @@ public:
     /// (after forward, tangents when there are directions, and after gamma,
     /// alpha1, alpha2, beta2 are set; rows of points beyond `valid` must have
     /// zero coefficients), then grad[param_count] += grad_theta l, using
-    /// points 0..valid-1 only.
+    /// points 0..valid-1 only. It overwrites the tangents' u and q with their
+    /// adjoints: run tangents() again before another backward().
     void backward(PassWeights<T> w, std::size_t valid, T* grad) noexcept {
         using simd::fma;
         const T* p = w.p;

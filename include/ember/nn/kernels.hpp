@@ -69,14 +69,6 @@ inline void gemm_tile(const T* M, std::size_t sm, const T* init, const T* in, st
         for (std::size_t k = 0; k < K; ++k) a[r][k].store(out + r * ldo + k * w);
 }
 
-// One output element with any strides: the same chain as gemm_tile.
-template <class T>
-inline T gemm_one(const T* M, std::size_t sm, T init, const T* in, std::size_t nsum) noexcept {
-    T a = init;
-    for (std::size_t s = 0; s < nsum; ++s) a = simd::fma(M[s * sm], in[s], a);
-    return a;
-}
-
 // R rows x K outputs one lane each, column stride sc (the reverse sweep
 // reading the input-major weights: no transposed copy).
 template <std::size_t R, std::size_t K, std::size_t sm, std::size_t sc, class T>
@@ -101,6 +93,27 @@ inline void gemm_tile_strided(const T* M, const T* init, const T* in, std::size_
     for (std::size_t r = 0; r < R; ++r)
 #pragma GCC unroll 16
         for (std::size_t k = 0; k < K; ++k) out[r * ldo + k] = a[r][k];
+}
+
+// Columns c0 .. c0+nt-1 (fewer than a pack, or a strided remainder) of
+// every row: scalar tiles of 4 rows x up to 4 columns, so a narrow layer
+// (e.g. the gradient of a 2-D input) keeps several fma chains in flight.
+template <std::size_t nt, std::size_t sm, std::size_t sc, class T>
+inline void gemm_tail(const T* M, const T* init, const T* in, std::size_t ldi, T* out,
+                      std::size_t ldo, std::size_t rows, std::size_t nsum) noexcept {
+    if constexpr (nt > 0) {
+        constexpr std::size_t K = nt < 4 ? nt : 4;
+        const std::size_t blocks = rows / 4;
+        for (std::size_t b = 0; b < blocks; ++b)
+            gemm_tile_strided<4, K, sm, sc>(M, init, in + b * 4 * ldi, ldi, out + b * 4 * ldo, ldo,
+                                            nsum);
+        for (std::size_t k = 0; k < rows % 4; ++k) {
+            const std::size_t r = blocks * 4 + k;
+            gemm_tile_strided<1, K, sm, sc>(M, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum);
+        }
+        gemm_tail<nt - K, sm, sc>(M + K * sc, init ? init + K : nullptr, in, ldi, out + K, ldo,
+                                  rows, nsum);
+    }
 }
 
 // Columns [c, nv) (whole packs) of rows r0 .. r0+R-1, K packs at a time,
@@ -133,9 +146,9 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
     constexpr std::size_t R = 4;
     constexpr std::size_t KR = vector_registers >= 32 ? 4 : 3;
     constexpr std::size_t K1 = vector_registers >= 32 ? 12 : 8;
-    std::size_t c_done = 0;
+    constexpr std::size_t c_done = sc == 1 ? ncols / w * w : ncols / 8 * 8;
     if constexpr (sc == 1) {
-        constexpr std::size_t nv = ncols / w * w;
+        constexpr std::size_t nv = c_done;
         const std::size_t blocks = rows / R;
         for (std::size_t b = 0; b < blocks; ++b)
             gemm_columns<R, KR>(M, sm, init, in + b * R * ldi, ldi, out + b * R * ldo, ldo, nsum, 0,
@@ -144,10 +157,9 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
             const std::size_t r = blocks * R + k;
             gemm_columns<1, K1>(M, sm, init, in + r * ldi, ldi, out + r * ldo, ldo, nsum, 0, nv);
         }
-        c_done = nv;
     } else {
         constexpr std::size_t KS = 8;
-        constexpr std::size_t nb = ncols / KS * KS;
+        constexpr std::size_t nb = c_done;
         std::size_t r = 0;
         for (; r + 2 <= rows; r += 2)
             for (std::size_t c = 0; c < nb; c += KS)
@@ -157,14 +169,11 @@ void gemm(const T* M, const T* init, const T* in, std::size_t ldi, T* out, std::
             for (std::size_t c = 0; c < nb; c += KS)
                 gemm_tile_strided<1, KS, sm, sc>(M + c * sc, init ? init + c : nullptr,
                                                  in + r * ldi, ldi, out + r * ldo + c, ldo, nsum);
-        c_done = nb;
     }
-    for (std::size_t r = 0; r < rows; ++r) {
-        T* o = out + r * ldo;
-        for (std::size_t c = c_done; c < ncols; ++c)
-            o[c] = gemm_one(M + c * sc, sm, init ? init[c] : T(0), in + r * ldi, nsum);
-        for (std::size_t c = ncols; c < np; ++c) o[c] = T(0);
-    }
+    gemm_tail<ncols - c_done, sm, sc>(M + c_done * sc, init ? init + c_done : nullptr, in, ldi,
+                                      out + c_done, ldo, rows, nsum);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = ncols; c < np; ++c) out[r * ldo + c] = T(0);
 }
 
 /// w . h over n values in 16 interleaved chains (value j in chain j mod 16,

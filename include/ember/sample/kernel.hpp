@@ -82,7 +82,7 @@ public:
 
     /// The configuration.
     const config_type& config() const noexcept { return policy_.config; }
-    /// Checks and installs a new configuration: invalid_argument (and the
+    /// Checks and installs another configuration: invalid_argument (and the
     /// previous one kept) if a field is out of its documented range. The
     /// step size, warm-up length and target acceptance reach a state at its
     /// next init() (target and dual-averaging constants also at

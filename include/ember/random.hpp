@@ -145,6 +145,24 @@ constexpr T rademacher(Rng& rng) noexcept {
     return (rng() >> 31) != 0u ? T(1) : T(-1);
 }
 
+/// Uniform integer in [0, n) for n >= 1, without bias: the high word of the
+/// 64-bit product of an output and n, redrawing the outputs whose low word
+/// falls in the 2^32 mod n values that would favour some results (Lemire's
+/// method). Usually one output; the same draws on every target.
+template <class Rng>
+constexpr std::uint32_t uniform_index(Rng& rng, std::uint32_t n) noexcept {
+    std::uint64_t m = static_cast<std::uint64_t>(rng()) * n;
+    auto low = static_cast<std::uint32_t>(m);
+    if (low < n) {
+        const std::uint32_t reject = (0u - n) % n; // 2^32 mod n
+        while (low < reject) {
+            m = static_cast<std::uint64_t>(rng()) * n;
+            low = static_cast<std::uint32_t>(m);
+        }
+    }
+    return static_cast<std::uint32_t>(m >> 32);
+}
+
 namespace detail {
 
 // Box-Muller on V = T or simd::Pack<T>: u1 in (0, 1], u2 in [0, 1).

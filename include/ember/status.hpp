@@ -14,10 +14,11 @@ enum class [[nodiscard]] Status : std::uint8_t{
     non_finite_output,  ///< the computation produced NaN or infinity (diverged)
     dimension_mismatch, ///< a size did not match the compile-time shape
     invalid_argument,   ///< a parameter, setting or object state is out of its documented range
+    diverged, ///< finite, but outside the range the caller set as sane (e.g. |f| above a limit)
 };
 
 /// Number of Status values (for tables and fuzzers).
-inline constexpr int status_count = 5;
+inline constexpr int status_count = 6;
 
 /// Short, stable, human-readable name of a status ("non_finite_input").
 constexpr const char* status_name(Status s) noexcept {
@@ -27,6 +28,7 @@ constexpr const char* status_name(Status s) noexcept {
     case Status::non_finite_output: return "non_finite_output";
     case Status::dimension_mismatch: return "dimension_mismatch";
     case Status::invalid_argument: return "invalid_argument";
+    case Status::diverged: return "diverged";
     }
     return "unknown";
 }

@@ -2,8 +2,11 @@
 #pragma once
 
 #include "ember/config.hpp"
+#include "ember/fp.hpp"
 #include "ember/nn/mlp.hpp"
 #include "ember/nn/spec.hpp"
+#include "ember/simd.hpp"
+#include "ember/status.hpp"
 
 #include <array>
 #include <cstddef>
@@ -110,7 +113,33 @@ struct energy_net<Model<Blocks...>> {
     using type = typename Model<Blocks...>::template block_type<0>;
 };
 
+template <class M>
+struct is_model : std::false_type {};
+template <class... Blocks>
+struct is_model<Model<Blocks...>> : std::true_type {};
+
 } // namespace detail
+
+/// log p(x) = f(x) - c for a model whose block 0 is the MLP f and block 1
+/// the learned log-partition c (ember::Scalar), as noise-contrastive
+/// estimation trains it (train/nce.hpp). `x` holds the network's input_dim
+/// values. non_finite_input (out untouched) if x has a NaN or infinity,
+/// non_finite_output if the result is not finite.
+template <class Net, class... Rest>
+Status log_density(const Model<Net, Scalar<typename Net::value_type>, Rest...>& m,
+                   const typename Net::value_type* x, typename Net::value_type& out) noexcept {
+    using T = typename Net::value_type;
+    static_assert(is_mlp_v<Net>, "ember::log_density: block 0 of the model is an MLP");
+    constexpr std::size_t D = Net::spec_type::input_dim;
+    for (std::size_t d = 0; d < D; ++d)
+        if (!simd::is_finite(x[d])) return Status::non_finite_input;
+    const fp::Scope fp_scope;
+    T lp = m.template view<0>().value(x) - m.template block<1>()[0];
+    fp::pin(lp);
+    if (!simd::is_finite(lp)) return Status::non_finite_output;
+    out = lp;
+    return Status::ok;
+}
 
 /// The MLP whose f a loss trains in model M (at offset 0 of its parameters):
 /// M itself, or block 0 of an ember::Model.

@@ -158,8 +158,9 @@ public:
 
     /// `steps` dataset steps, calling `on_step(const TrainReport<T>&)` after
     /// each; a callback returning false stops early (a void callback never
-    /// does). Returns ok, invalid_argument (no dataset), or non_finite_output
-    /// after `max_skipped` skipped steps in a row.
+    /// does). Returns ok, invalid_argument (no dataset), or, after
+    /// `max_skipped` skipped steps in a row, the status of the last of them
+    /// (non_finite_output, or the loss's refusal such as diverged).
     template <class F>
     Status run(std::uint32_t steps, F&& on_step) noexcept {
         if (n_ == 0) return Status::invalid_argument;
@@ -170,8 +171,7 @@ public:
             } else {
                 if (!on_step(last_)) return Status::ok;
             }
-            if (cfg_.max_skipped != 0 && skipped_in_a_row_ >= cfg_.max_skipped)
-                return Status::non_finite_output;
+            if (cfg_.max_skipped != 0 && skipped_in_a_row_ >= cfg_.max_skipped) return last_.status;
         }
         return Status::ok;
     }

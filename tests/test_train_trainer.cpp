@@ -2,6 +2,7 @@
 // the closed-form optimum; non-finite steps are skipped without touching the
 // parameters; callbacks stop early; runs are reproducible.
 #include "ember/nn/mlp.hpp"
+#include "gaussian_model.hpp"
 #include "ember/nn/model.hpp"
 #include "ember/train.hpp"
 
@@ -13,49 +14,13 @@
 
 namespace {
 
-// act(z) = z^2: one hidden layer of it makes f an arbitrary quadratic,
-// f(x) = sum_j w_j (W_j . x + b_j)^2 + c, i.e. a Gaussian model.
-struct Square {
-    static constexpr bool smooth = true;
-    static constexpr const char* name = "square";
-    template <class V>
-    static void eval1(V z, V& a0, V& a1) noexcept {
-        a0 = z * z;
-        a1 = z + z;
-    }
-    template <class V>
-    static void eval3(V z, V& a0, V& a1, V& a2, V& a3) noexcept {
-        using S = ember::simd::scalar_of_t<V>;
-        eval1(z, a0, a1);
-        a2 = V(S(2));
-        a3 = V(S(0));
-    }
-};
+using ember_test::dbl;
+using ember_test::Quad;
 
-using Quad = ember::Mlp<float, Square, 2, 2>;
+double d(float x) { return dbl(x); }
 
-double d(float x) { return static_cast<double>(x); }
-
-// Precision P = -Hess f = -2 sum_j w_j W_j W_j^T and mean mu = P^-1 grad f(0).
 void gaussian_of(const Quad& net, double P[2][2], double mu[2]) {
-    const float* p = net.data();
-    // W_1 is input-major: the weight from input r to unit j is W[r * 2 + j].
-    const float* W = p + Quad::layout::weight_offset(1);
-    const float* b = p + Quad::layout::bias_offset(1);
-    const float* w = p + Quad::layout::output_weight_offset;
-    double g0[2] = {0, 0};
-    for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 2; ++c) P[r][c] = 0;
-    for (int j = 0; j < 2; ++j) {
-        for (int r = 0; r < 2; ++r) {
-            for (int c = 0; c < 2; ++c)
-                P[r][c] -= 2.0 * d(w[j]) * d(W[r * 2 + j]) * d(W[c * 2 + j]);
-            g0[r] += 2.0 * d(w[j]) * d(b[j]) * d(W[r * 2 + j]);
-        }
-    }
-    const double det = P[0][0] * P[1][1] - P[0][1] * P[1][0];
-    mu[0] = (P[1][1] * g0[0] - P[0][1] * g0[1]) / det;
-    mu[1] = (-P[1][0] * g0[0] + P[0][0] * g0[1]) / det;
+    ember_test::gaussian_of(net.data(), P, mu);
 }
 
 constexpr std::size_t kN = 128;

@@ -1,13 +1,29 @@
-// toy2d — trains an energy model on a 2-D target with one score-matching
-// estimator and reports how close it got.
+// toy2d — trains an energy model on a 2-D target with one estimator and
+// reports how close it got.
 //
-//   ember_toy2d --method {sm,ssm,ssm-vr,dsm} --target {8gaussians,rings,gauss2}
-//               [--steps 5000] [--seed 0 | --seeds 0,1,2]
-//               [--sigma 0.15 | --sigmas 0.05,0.1,0.2] [--lr 1e-3]
+//   ember_toy2d --method {sm,ssm,ssm-vr,dsm,cd,pcd,nce}
+//               --target {8gaussians,rings,gauss2}
+//               [--steps 5000] [--seed 0 | --seeds 0,1,2] [--lr 1e-3]
+//               [--schedule constant|cosine]
+//               [--sigma 0.15 | --sigmas 0.05,0.1,0.2]          (dsm)
+//               [--k 10] [--step-size E] [--reg A]               (cd, pcd)
+//               [--nu 1]                                         (nce)
 //               [--png FILE | --no-png]
 //
-// Protocol: Mlp<float, Swish, 2, 64, 64>, Adam (lr 1e-3), a batch of 128
-// points drawn fresh from the target every step. Evaluation: f on the
+// Protocol: Mlp<float, Swish, 2, 64, 64>, Adam (lr 1e-3, constant unless
+// --schedule cosine, which decays it to 0 over the run), a batch of 128
+// points drawn fresh from the target every step. Estimators:
+//   sm, ssm, ssm-vr, dsm  score matching (one projection; DSM sigma 0.15)
+//   cd    CD-k: 128 ULA chains started at the batch, k = 10 steps of size
+//         3e-3, regulariser alpha = 0.01 (f^2 at data and negatives)
+//   pcd   persistent CD: 128 ULA chains drawn from a 10 000-point replay
+//         buffer, 5 % restarted from uniform noise on [-4, 4]^2 per step,
+//         k = 10 steps of size 1e-2, alpha = 0.01
+//   nce   NCE with a learned log Z, nu noise points per data point from a
+//         full-covariance Gaussian fitted to 10 000 target samples; also
+//         prints the learned c next to the grid's log Z
+// CD and PCD refuse steps whose |f| exceeds 1e4 (Status::diverged), so a
+// diverging run shows as skipped steps. Evaluation: f on the
 // midpoints of a 500 x 500 grid over [-5, 5]^2 gives log Z = logsumexp(f) +
 // log(cell area); KL(data || model) = mean(log p_true - (f - log Z)) over
 // 20 000 fresh test points, in nats. Prints one line
@@ -31,6 +47,8 @@
 #include "ember/host/png.hpp"
 #include "ember/host/toy2d.hpp"
 #include "ember/nn/mlp.hpp"
+#include "ember/nn/model.hpp"
+#include "ember/sample/langevin.hpp"
 #include "ember/train.hpp"
 
 #include <algorithm>
@@ -40,6 +58,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace {
@@ -58,17 +77,26 @@ struct Options {
     bool seed_list = false;           // --seeds given: per-seed lines and a median line
     std::vector<float> sigmas{0.15f}; // DSM noise scale(s)
     float lr = 1e-3f;
-    std::string png; // empty: default name
+    bool cosine = false; // --schedule cosine
+    unsigned k = 10;     // cd, pcd: sampler steps per parameter step
+    float step_size = 0; // cd, pcd: 0 = the method's default
+    float reg = -1;      // cd, pcd: < 0 = the method's default
+    unsigned nu = 1;     // nce
+    std::string png;     // empty: default name
     bool write_png = true;
 };
 
 [[noreturn]] void usage(const std::string& msg) {
-    std::fprintf(
-        stderr,
-        "%s\nusage: ember_toy2d --method {sm,ssm,ssm-vr,dsm} --target {8gaussians,rings,gauss2}\n"
-        "                   [--steps N] [--seed S | --seeds S1,S2,..]\n"
-        "                   [--sigma S | --sigmas S1,S2,..] [--lr LR] [--png FILE | --no-png]\n",
-        msg.c_str());
+    std::fprintf(stderr,
+                 "%s\nusage: ember_toy2d --method {sm,ssm,ssm-vr,dsm,cd,pcd,nce}\n"
+                 "                   --target {8gaussians,rings,gauss2}\n"
+                 "                   [--steps N] [--seed S | --seeds S1,S2,..] [--lr LR]\n"
+                 "                   [--schedule constant|cosine]\n"
+                 "                   [--sigma S | --sigmas S1,S2,..]   (dsm)\n"
+                 "                   [--k K] [--step-size E] [--reg A]  (cd, pcd)\n"
+                 "                   [--nu NU]                          (nce)\n"
+                 "                   [--png FILE | --no-png]\n",
+                 msg.c_str());
     std::exit(2);
 }
 
@@ -118,6 +146,24 @@ std::vector<std::string> split_list(const std::string& flag, const std::string& 
     }
 }
 
+using NceModel = ember::Model<Net, ember::Scalar<float>>; // f and c = log Z
+
+// CD/PCD settings from the options (ULA chains, noise box [-4, 4]^2).
+template <class Cd>
+const char* setup_cd(Cd& cd, const Options& o, float step_size, float reg) {
+    ember::sample::UlaConfig<float> ula;
+    ula.step_size = o.step_size > 0 ? o.step_size : step_size;
+    if (cd.sampler().configure(ula) != ember::Status::ok) return "--step-size: invalid";
+    ember::train::CdConfig<float> cfg;
+    cfg.k = o.k;
+    cfg.regularization = o.reg >= 0 ? o.reg : reg;
+    cfg.noise_low = -4.0f;
+    cfg.noise_high = 4.0f;
+    cfg.max_abs_f = 1e4f;
+    if (cd.configure(cfg) != ember::Status::ok) return "--k or --reg: invalid";
+    return nullptr;
+}
+
 // The one place that knows the methods: calls run(loss) with the loss of
 // o.method, set up from o. Returns an error message (nothing run) or nullptr.
 // A new method (a loss class with loss_and_grad) is one more branch here.
@@ -138,6 +184,18 @@ const char* with_loss(const Options& o, F&& run) {
         if (loss.set_sigmas(ember::Span<const float>(o.sigmas.data(), o.sigmas.size())) !=
             ember::Status::ok)
             return "--sigmas: 1 to 8 finite values > 0";
+        run(loss);
+    } else if (o.method == "cd") {
+        static tr::ContrastiveDivergence<Net, ember::sample::Ula, kBatch> loss;
+        if (const char* err = setup_cd(loss, o, 3e-3f, 0.01f)) return err;
+        run(loss);
+    } else if (o.method == "pcd") {
+        static tr::ContrastiveDivergence<Net, ember::sample::Ula, kBatch, 10000> loss;
+        if (const char* err = setup_cd(loss, o, 1e-2f, 0.01f)) return err;
+        run(loss);
+    } else if (o.method == "nce") {
+        static tr::NoiseContrastiveEstimation<NceModel> loss;
+        if (loss.configure({o.nu}) != ember::Status::ok) return "--nu: 1 to 64";
         run(loss);
     } else {
         return "unknown method";
@@ -176,6 +234,19 @@ Options parse(int argc, char** argv) {
                 usage("--sigma: one value (or use --sigmas)");
         } else if (a == "--lr") {
             o.lr = parse_positive(a, value());
+        } else if (a == "--schedule") {
+            const std::string v = value();
+            if (v != "constant" && v != "cosine") usage("--schedule: constant or cosine");
+            o.cosine = v == "cosine";
+        } else if (a == "--k") {
+            o.k = static_cast<unsigned>(parse_uint(a, value(), 1, 100000));
+        } else if (a == "--step-size") {
+            o.step_size = parse_positive(a, value());
+        } else if (a == "--reg") {
+            const std::string v = value();
+            o.reg = v == "0" ? 0.0f : parse_positive(a, v);
+        } else if (a == "--nu") {
+            o.nu = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
         } else if (a == "--png") {
             o.png = value();
         } else if (a == "--no-png") {
@@ -188,17 +259,21 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-// Trains `net` with `loss` for o.steps steps of fresh target samples; returns
-// the number of skipped (non-finite) steps.
-template <class Loss>
-unsigned train(Net& net, Loss& loss, const Options& o, unsigned long long seed) {
-    static Opt opt;
+// Trains `model` (the network, or the network and log Z for NCE) with
+// `loss` for o.steps steps of fresh target samples; returns the number of
+// skipped steps (non-finite or diverged).
+template <class Model, class Loss>
+unsigned train(Model& model, Loss& loss, const Options& o, unsigned long long seed) {
+    using Adam = ember::train::Adam<float, Model::param_count>;
+    static Adam opt;
     opt.reset(); // every run starts from fresh moments, as in its own process
     ember::train::TrainerConfig<float> cfg;
     cfg.seed = seed;
-    cfg.lr = ember::train::LrSchedule<float>::constant(o.lr);
+    cfg.lr = o.cosine ? ember::train::LrSchedule<float>::cosine(o.lr, o.steps, 0.0f)
+                      : ember::train::LrSchedule<float>::constant(o.lr);
+    cfg.max_skipped = 0; // keep going: the count of skipped steps is reported
     // One trainer per call (a static one would stay bound to the first loss).
-    ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt);
+    ember::train::Trainer<Model, Loss, Adam, kBatch> trainer(model, loss, opt);
     if (trainer.configure(cfg) != ember::Status::ok) usage("--lr: invalid learning rate");
     ember::Pcg32 data_rng(seed, 1);
     static float batch[2 * kBatch];
@@ -209,32 +284,70 @@ unsigned train(Net& net, Loss& loss, const Options& o, unsigned long long seed) 
     return trainer.skipped();
 }
 
+// A fresh model for one run: the network from init(seed + 1) (and c = 0).
+void init_model(Net& net, unsigned long long seed) { net.init(seed + 1); }
+void init_model(NceModel& m, unsigned long long seed) {
+    Net::init_params(m.block<0>(), seed + 1);
+    m.block<1>()[0] = 0.0f;
+}
+Net::view_type energy_view(const Net& net) { return net.view(); }
+Net::view_type energy_view(const NceModel& m) { return m.view<0>(); }
+
+// Per-run state of a loss: PCD forgets its buffer, NCE fits its noise to
+// 10 000 target samples (stream 3 of the seed).
+template <class Loss>
+void prepare(Loss& loss, const Options& o, unsigned long long seed) {
+    if constexpr (std::is_same_v<typename Loss::model_type, NceModel>) {
+        std::vector<float> fit(2 * 10000);
+        ember::Pcg32 rng(seed, 3);
+        toy::sample(o.target, rng, fit.data(), 10000);
+        if (loss.noise().fit(ember::Span<const float>(fit.data(), fit.size())) != ember::Status::ok)
+            usage("the noise could not be fitted");
+    } else if constexpr (Loss::name[0] == 'p' || Loss::name[0] == 'c') {
+        loss.restart();
+    } else {
+        (void)o;
+        (void)seed;
+    }
+}
+
 struct RunResult {
     double kl = 0;
     double seconds = 0; // wall time of training
     unsigned skipped = 0;
-    std::vector<float> f;    // the model on the grid
-    double log_z = 0;        // of f on the grid
-    std::vector<float> test; // the test points
+    std::vector<float> f;     // the model on the grid
+    double log_z = 0;         // of f on the grid
+    std::vector<float> test;  // the test points
+    double learned_log_z = 0; // NCE: the learned c
+    bool has_learned_log_z = false;
 };
 
 // One run of the protocol with one seed: a fresh network (init seed + 1),
 // fresh optimizer state, the trainer's and data streams from `seed`.
 RunResult run_one(const Options& o, unsigned long long seed) {
-    static Net net;
-    net.init(seed + 1);
     RunResult r;
-    const auto t0 = std::chrono::steady_clock::now();
-    (void)with_loss(o, [&](auto& loss) { r.skipped = train(net, loss, o, seed); });
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    (void)with_loss(o, [&](auto& loss) {
+        using Model = typename std::decay_t<decltype(loss)>::model_type;
+        static Model model;
+        init_model(model, seed);
+        prepare(loss, o, seed);
+        const auto t0 = std::chrono::steady_clock::now();
+        r.skipped = train(model, loss, o, seed);
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if constexpr (std::is_same_v<Model, NceModel>) {
+            r.learned_log_z = static_cast<double>(model.template block<1>()[0]);
+            r.has_learned_log_z = true;
+        }
 
-    const toy::Grid grid; // 500 x 500 over [-5, 5]^2
-    r.f = toy::eval_grid(net, grid);
-    r.log_z = toy::log_partition(r.f, grid);
-    r.test.resize(2 * kTest);
-    ember::Pcg32 test_rng(seed, 2);
-    toy::sample(o.target, test_rng, r.test.data(), kTest);
-    r.kl = toy::kl_data_model(net, o.target, r.log_z, r.test);
+        const auto net = energy_view(model);
+        const toy::Grid grid; // 500 x 500 over [-5, 5]^2
+        r.f = toy::eval_grid(net, grid);
+        r.log_z = toy::log_partition(r.f, grid);
+        r.test.resize(2 * kTest);
+        ember::Pcg32 test_rng(seed, 2);
+        toy::sample(o.target, test_rng, r.test.data(), kTest);
+        r.kl = toy::kl_data_model(net, o.target, r.log_z, r.test);
+    });
     return r;
 }
 
@@ -279,11 +392,17 @@ int main(int argc, char** argv) {
         std::string tail;
         if (o.seed_list) tail += " seed=" + std::to_string(seed);
         if (r.skipped) tail += " skipped=" + std::to_string(r.skipped);
+        if (r.has_learned_log_z) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, " log_z_learned=%.4f log_z_grid=%.4f", r.learned_log_z,
+                          r.log_z);
+            tail += buf;
+        }
         std::printf("method=%s target=%s steps=%u kl_nats=%.4f seconds=%.2f%s\n", o.method.c_str(),
                     toy::target_name(o.target), o.steps, r.kl, r.seconds, tail.c_str());
         std::fflush(stdout);
         if (2ull * r.skipped > o.steps) {
-            std::fprintf(stderr, "warning: seed %llu skipped %u of %u steps (non-finite)\n", seed,
+            std::fprintf(stderr, "warning: seed %llu skipped %u of %u steps (diverged)\n", seed,
                          r.skipped, o.steps);
             too_many_skips = true;
         }

@@ -168,6 +168,14 @@ public:
     const ReplayBuffer<T, D, C>& buffer() const noexcept {
         return buffer_;
     }
+    /// Forgets the buffer (persistent CD) and the divergence count: the next
+    /// step starts as the first one after construction did, refilling the
+    /// buffer with noise from the loss's rng.
+    void restart() noexcept {
+        if constexpr (persistent) buffer_.clear();
+        diverged_steps_ = 0;
+        report_ = Report{};
+    }
     /// Refills the buffer with noise from rng.
     template <std::size_t C = Capacity, std::enable_if_t<(C > 0), int> = 0>
     void reset_buffer(Pcg32& rng) noexcept {

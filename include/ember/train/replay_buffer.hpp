@@ -59,6 +59,8 @@ public:
     }
     /// True after reset().
     bool ready() const noexcept { return ready_; }
+    /// Forgets the contents: ready() is false until the next reset().
+    void clear() noexcept { ready_ = false; }
 
     /// Chain starts for `chains` chains into rows[chains * D] and their slots
     /// into slot[chains]: k fresh noise rows first (see the class comment),

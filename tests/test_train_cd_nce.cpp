@@ -459,3 +459,33 @@ TEST_CASE("train: CD and NCE refuse bad settings and report diverging runs") {
     CHECK(trainer.skipped() == 1);
     CHECK(std::strcmp(ember::status_name(Status::diverged), "diverged") == 0);
 }
+
+TEST_CASE("sample: Ula::move lands where step() does, without evaluating the target") {
+    using Net = ember::Mlp<float, ember::Swish, 3, 8, 8>;
+    static Net net;
+    net.init(4);
+    using Target = ember::sample::MlpTarget<Net>;
+    static Target target(net);
+    ember::sample::UlaConfig<float> cfg;
+    cfg.step_size = 0.05f;
+    static ember::sample::Ula<Target> ula(target, cfg);
+    static ember::sample::ChainState<float, 3, 13> a, b;
+    static float x0[13 * 3];
+    for (int i = 0; i < 39; ++i) x0[i] = 0.1f * float(i % 11) - 0.5f;
+    REQUIRE(ula.init(a, {x0, 39}, 5) == Status::ok);
+    REQUIRE(ula.init(b, {x0, 39}, 5) == Status::ok);
+    for (int t = 0; t < 3; ++t) {
+        REQUIRE(ula.step(a) == Status::ok);
+        REQUIRE(ula.move(b) == Status::ok); // then step() recomputes f and grad f
+    }
+    REQUIRE(ula.step(a) == Status::ok);
+    REQUIRE(ula.step(b) == Status::ok);
+    CHECK(std::memcmp(a.x, b.x, sizeof a.x) == 0);
+    CHECK(std::memcmp(a.f, b.f, sizeof a.f) == 0);
+    CHECK(b.report.n_accepted == 13);
+    REQUIRE(ula.move(b) == Status::ok);
+    CHECK_FALSE(b.grad_valid);
+    CHECK(b.steps == 5);
+    static ember::sample::ChainState<float, 3, 13> fresh;
+    CHECK(ula.move(fresh) == Status::invalid_argument);
+}

@@ -240,6 +240,41 @@ public:
         return rep.status;
     }
 
+    /// Unadjusted samplers (Ula) only: moves every chain to its proposal
+    /// without evaluating the target there: the same draws and the same
+    /// positions as step() for every proposal that step() would accept, for
+    /// one target evaluation less (e.g. the last step before the positions
+    /// are used elsewhere, as contrastive divergence does). A non-finite
+    /// proposal leaves its chain in place and is flagged and counted as in
+    /// step(); f and grad f are stale afterwards (the next step() or
+    /// refresh() recomputes them). ok, non_finite_output (some proposals
+    /// were not finite), or invalid_argument (state not initialised, config
+    /// invalid).
+    template <std::size_t C, class P = Policy, std::enable_if_t<!P::metropolis, int> = 0>
+    Status move(State<C>& s) noexcept {
+        using T = value_type;
+        if (!s.ready || !config_ok_) return Status::invalid_argument;
+        const fp::Scope fp_scope;
+        StepReport<T, C>& rep = s.report;
+        if (!s.grad_valid) (void)evaluate_all(s, true, false);
+        rep.n_accepted = rep.n_non_finite = rep.n_divergent = 0;
+        rep.step_size = s.step_size;
+        const typename Policy::Consts k = policy_.consts(s.step_size);
+        if (uses_points<C>(policy_.config.path)) {
+            for (std::size_t c = 0; c < C; ++c) move_group<T>(s, k, c, 1);
+        } else {
+            for (std::size_t c0 = 0; c0 < C; c0 += width)
+                move_group<pack_type>(s, k, c0, C - c0 < width ? C - c0 : width);
+        }
+        T sum(0);
+        for (std::size_t c = 0; c < C; ++c) sum += rep.accept_prob[c];
+        rep.mean_accept_prob = simd::div(sum, static_cast<T>(C));
+        ++s.steps;
+        s.grad_valid = false;
+        rep.status = rep.n_non_finite == 0 ? Status::ok : Status::non_finite_output;
+        return rep.status;
+    }
+
 private:
     using T_ = value_type;
     static constexpr std::size_t pairs = (dim + 1) / 2;
@@ -325,19 +360,15 @@ private:
         return bad;
     }
 
+    // 1. Noise: Box-Muller pairs per chain into z0_, z1_, then the accept
+    // uniform into ua_ (all G streams step together; pad lanes get u1 = 1,
+    // u2 = 0, ua = 1).
     template <class V, std::size_t C>
-    void step_group(State<C>& s, const typename Policy::Consts& k, T_ thr, std::size_t c0,
-                    std::size_t live) noexcept {
+    void draw_noise(State<C>& s, std::size_t c0, std::size_t live) noexcept {
         using T = T_;
-        using simd::min;
-        using simd::select;
         constexpr std::size_t G = lanes_of<V>;
-        constexpr std::size_t ld = State<C>::ld;
         constexpr std::size_t n = (pairs * G + width - 1) / width * width;
         static_assert(n <= noise_len, "noise buffers too small");
-
-        // 1. Noise: Box-Muller pairs per chain, then the accept uniform (all
-        // G streams step together; pad lanes get u1 = 1, u2 = 0, ua = 1).
         std::uint64_t* st = s.rng_state + c0;
         const std::uint64_t* inc = s.rng_inc + c0;
         for (std::size_t p = 0; p < pairs; ++p) {
@@ -365,6 +396,58 @@ private:
             z0.store_aligned(z0_ + i);
             z1.store_aligned(z1_ + i);
         }
+    }
+
+    // ULA's proposal without the target: x' for every finite proposal.
+    template <class V, std::size_t C>
+    void move_group(State<C>& s, const typename Policy::Consts& k, std::size_t c0,
+                    std::size_t live) noexcept {
+        using T = T_;
+        using simd::select;
+        constexpr std::size_t G = lanes_of<V>;
+        constexpr std::size_t ld = State<C>::ld;
+        draw_noise<V>(s, c0, live);
+        V* xp = work<V>().xp;
+        auto fin = simd::is_finite(V(T(0)));
+        for (std::size_t d = 0; d < dim; ++d) {
+            const V x = load<V>(s.x + d * ld + c0);
+            const V g = load<V>(s.g + d * ld + c0);
+            const V z = load<V>((d % 2 == 0 ? z0_ : z1_) + d / 2 * G);
+            xp[d] = policy_.propose(x, g, z, k);
+            fin = fin & simd::is_finite(xp[d]);
+        }
+        auto acc = fin;
+        if constexpr (G > 1) acc = acc & (load<V>(lane_index_) < V(static_cast<T>(live)));
+        for (std::size_t d = 0; d < dim; ++d) {
+            T* px = s.x + d * ld + c0;
+            store(select(acc, xp[d], load<V>(px)), px);
+        }
+        store(select(fin, V(T(1)), V(T(0))), out_fin_);
+        StepReport<T, C>& rep = s.report;
+        for (std::size_t c = 0; c < live; ++c) {
+            const bool ok = out_fin_[c] != T(0);
+            rep.flags[c0 + c] = ok ? std::uint8_t(step_accepted) : std::uint8_t(step_non_finite);
+            rep.accept_prob[c0 + c] = ok ? T(1) : T(0);
+            if (ok) {
+                ++rep.n_accepted;
+                ++s.n_accepted[c0 + c];
+            } else {
+                ++rep.n_non_finite;
+                ++s.n_non_finite[c0 + c];
+            }
+        }
+    }
+
+    template <class V, std::size_t C>
+    void step_group(State<C>& s, const typename Policy::Consts& k, T_ thr, std::size_t c0,
+                    std::size_t live) noexcept {
+        using T = T_;
+        using simd::min;
+        using simd::select;
+        constexpr std::size_t G = lanes_of<V>;
+        constexpr std::size_t ld = State<C>::ld;
+
+        draw_noise<V>(s, c0, live);
 
         // 2. Proposal.
         V* xp = work<V>().xp;

@@ -20,8 +20,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 namespace ember::train {
+
+namespace detail {
+
+template <class S, class = void>
+struct has_move : std::false_type {};
+template <class S>
+struct has_move<S, std::void_t<decltype(std::declval<S&>().move(
+                       std::declval<typename S::template State<1>&>()))>> : std::true_type {};
+
+} // namespace detail
 
 /// Where the chains of CD-k start each step.
 enum class ChainStart : std::uint8_t {
@@ -69,6 +80,10 @@ struct CdReport {
 /// with gamma = (-1 + 2 alpha f) / B for data and (1 + 2 alpha f) / Chains
 /// for negatives (docs/passes.md). L is not a likelihood: it goes up and
 /// down; watch report().f_data - report().f_model and the samples.
+///
+/// With an unadjusted sampler (Ula) the last of the k steps is a move()
+/// without a target evaluation (the surrogate evaluates the negatives), the
+/// same positions for one evaluation less.
 ///
 /// Capacity = 0 is CD-k: every step the chains start at the data (or at
 /// noise) on fresh random streams. Capacity > 0 is persistent CD with a
@@ -122,6 +137,9 @@ public:
     static constexpr bool persistent = Capacity > 0;
     using Engine = ember::Engine<Spec, detail::chunk_points<T>(0)>;
     static constexpr const char* name = persistent ? "pcd" : "cd";
+    /// True when the sampler has no accept step (Ula): its last step per
+    /// parameter step is a move() without evaluation.
+    static constexpr bool unadjusted = detail::has_move<sampler_type>::value;
 
     ContrastiveDivergence() noexcept : sampler_(target_) { (void)configure(Config{}); }
     ContrastiveDivergence(const ContrastiveDivergence&) = delete; // the sampler points at target_
@@ -208,7 +226,13 @@ public:
         T accept(0);
         std::uint32_t bad = 0;
         for (std::uint32_t i = 0; i < cfg_.k; ++i) {
-            st = sampler_.step(state_);
+            // An unadjusted sampler's last step needs no target evaluation at
+            // its proposal: the surrogate evaluates the negatives anyway.
+            if constexpr (unadjusted) {
+                st = i + 1 == cfg_.k ? sampler_.move(state_) : sampler_.step(state_);
+            } else {
+                st = sampler_.step(state_);
+            }
             if (st != Status::ok && st != Status::non_finite_output) return refuse(st);
             accept += state_.report.mean_accept_prob;
             bad += static_cast<std::uint32_t>(state_.report.n_non_finite);

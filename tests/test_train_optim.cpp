@@ -219,3 +219,27 @@ TEST_CASE("train: optimizer and schedule settings are validated when set") {
     CHECK_FALSE(LrSchedule<float>::cosine(1e-3f, 100, 1e-2f).valid()); // lr_min above the rate
     CHECK_FALSE(LrSchedule<float>::step_decay(1e-3f, 10, 0.0f).valid());
 }
+
+TEST_CASE("train: ParameterAverage is the bias-corrected exponential moving average") {
+    ember::train::ParameterAverage<float, 19> avg;
+    CHECK(avg.configure(1.0f) == ember::Status::invalid_argument);
+    CHECK(avg.configure(-0.1f) == ember::Status::invalid_argument);
+    CHECK(avg.configure(NAN) == ember::Status::invalid_argument);
+    REQUIRE(avg.configure(0.9f) == ember::Status::ok);
+    float p[19];
+    double a[19] = {}, dt = 1.0;
+    for (int t = 1; t <= 30; ++t) {
+        for (int i = 0; i < 19; ++i) p[i] = float(i) + 0.5f * float(t % 7) - 1.0f;
+        avg.update(p);
+        dt *= 0.9;
+        for (int i = 0; i < 19; ++i) a[i] = 0.9 * a[i] + 0.1 * double(p[i]);
+    }
+    CHECK(avg.count() == 30);
+    for (int i = 0; i < 19; ++i)
+        CHECK(double(avg.averaged()[i]) == doctest::Approx(a[i] / (1.0 - dt)).epsilon(1e-5));
+    // A constant vector averages to itself from the first update on.
+    avg.reset();
+    for (int i = 0; i < 19; ++i) p[i] = 3.25f;
+    avg.update(p);
+    for (int i = 0; i < 19; ++i) CHECK(avg.averaged()[i] == doctest::Approx(3.25f));
+}

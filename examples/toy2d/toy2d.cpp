@@ -82,6 +82,7 @@ struct Options {
     float step_size = 0; // cd, pcd: 0 = the method's default
     float reg = -1;      // cd, pcd: < 0 = the method's default
     unsigned nu = 1;     // nce
+    float ema = 0;       // > 0: evaluate the exponential moving average of the parameters
     std::string png;     // empty: default name
     bool write_png = true;
 };
@@ -245,6 +246,9 @@ Options parse(int argc, char** argv) {
         } else if (a == "--reg") {
             const std::string v = value();
             o.reg = v == "0" ? 0.0f : parse_positive(a, v);
+        } else if (a == "--ema") {
+            o.ema = parse_positive(a, value());
+            if (!(o.ema < 1.0f)) usage("--ema: a decay in (0, 1), e.g. 0.999");
         } else if (a == "--nu") {
             o.nu = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
         } else if (a == "--png") {
@@ -277,10 +281,15 @@ unsigned train(Model& model, Loss& loss, const Options& o, unsigned long long se
     if (trainer.configure(cfg) != ember::Status::ok) usage("--lr: invalid learning rate");
     ember::Pcg32 data_rng(seed, 1);
     static float batch[2 * kBatch];
+    using Average = ember::train::ParameterAverage<float, Model::param_count>;
+    static Average avg;
+    if (o.ema > 0 && avg.configure(o.ema) != ember::Status::ok) usage("--ema: invalid decay");
     for (unsigned s = 0; s < o.steps; ++s) {
         toy::sample(o.target, data_rng, batch, kBatch);
         (void)trainer.step(ember::Span<const float>(batch));
+        if (o.ema > 0) avg.update(model.data());
     }
+    if (o.ema > 0) std::copy(avg.averaged(), avg.averaged() + Model::param_count, model.data());
     return trainer.skipped();
 }
 

@@ -1,23 +1,28 @@
 // ember demo (`make demo`): learn a 2-D density, then sample it.
 //
-//  1. Train `Mlp<float, Swish, 2, 64, 64>` by denoising score matching on the
-//     8gaussians toy target (fresh batches of 128 points, Adam), printing
-//     progress.
-//  2. Normalise the learned density on a 500 x 500 grid and report
-//     KL(data || model) in nats on 20 000 fresh points.
-//  3. Draw samples from the learned model with MALA (1024 chains, SIMD across
-//     chains, step size adapted during warm-up) and report the acceptance
-//     rate, split R-hat and effective sample size.
+//  1. Train `Mlp<float, Swish, 2, 64, 64>` plus a learned log Z by
+//     noise-contrastive estimation on the 8gaussians toy target (fresh
+//     batches of 128 points, Adam 1e-3, the parameters' moving average),
+//     once per seed 0, 1, 2, printing progress.
+//  2. For each seed: normalise the learned density on a 500 x 500 grid,
+//     report KL(data || model) in nats on 20 000 fresh points and the
+//     learned log Z next to the grid's; then the median over the seeds (one
+//     seed is not a result).
+//  3. Draw samples from the median seed's model with MALA (1024 chains, SIMD
+//     across chains, step size adapted during warm-up) and report the
+//     acceptance rate, split R-hat and effective sample size.
 //  4. Write ember_demo.png: data | learned density | MALA samples (the
 //     chains' states over their last 200 steps, every 10th).
 //
-//   ember_demo [--steps N] [--seed S] [--out FILE]
+//   ember_demo [--steps N] [--seeds S1,S2,...] [--out FILE]
 #include "ember/host/png.hpp"
 #include "ember/host/toy2d.hpp"
 #include "ember/nn/mlp.hpp"
+#include "ember/nn/model.hpp"
 #include "ember/sample.hpp"
 #include "ember/train.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,8 +34,10 @@
 namespace {
 
 using Net = ember::Mlp<float, ember::Swish, 2, 64, 64>;
-using Loss = ember::train::DenoisingScoreMatching<Net>;
-using Opt = ember::train::Adam<float, Net::param_count>;
+using Model = ember::Model<Net, ember::Scalar<float>>; // f and c = log Z
+using Loss = ember::train::NoiseContrastiveEstimation<Model>;
+using Opt = ember::train::Adam<float, Model::param_count>;
+using Average = ember::train::ParameterAverage<float, Model::param_count>;
 using Target = ember::sample::MlpTarget<Net>;
 namespace toy = ember::host::toy2d;
 
@@ -42,44 +49,39 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-} // namespace
-
-int main(int argc, char** argv) {
-    unsigned steps = 4000;
+struct Run {
     unsigned long long seed = 0;
-    std::string out = "ember_demo.png";
-    for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
-            steps = static_cast<unsigned>(std::strtoul(argv[++i], nullptr, 10));
-        } else if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
-            seed = std::strtoull(argv[++i], nullptr, 10);
-        } else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else {
-            std::fprintf(stderr, "usage: ember_demo [--steps N] [--seed S] [--out FILE]\n");
-            return 2;
-        }
-    }
-    const toy::Target target = toy::Target::eight_gaussians;
-    std::printf("ember demo: learn the 8gaussians density by denoising score matching,\n"
-                "then sample it with MALA. Model Mlp<float, Swish, 2, 64, 64>: %zu parameters, "
-                "%zu bytes.\n\n",
-                Net::param_count, sizeof(Net));
+    double kl = 0, log_z_grid = 0, log_z_learned = 0, seconds = 0;
+    std::vector<float> params; // the averaged model
+    std::vector<float> f;      // f on the grid
+    std::vector<float> test;   // the test points
+};
 
-    // 1. Training.
-    static Net net;
-    net.init(seed + 1);
-    static Loss loss(0.15f);
+// Steps 1 and 2 for one seed.
+bool train_one(unsigned long long seed, unsigned steps, toy::Target target, Run& run) {
+    static Model model;
+    static Loss loss;
     static Opt opt;
+    static Average avg;
+    Net::init_params(model.block<0>(), seed + 1);
+    model.block<1>()[0] = 0.0f;
+    opt.reset();
+    if (avg.configure(0.999f) != ember::Status::ok) return false;
+    // The noise: a Gaussian fitted to 10 000 samples of the target.
+    std::vector<float> fit(2 * 10000);
+    ember::Pcg32 fit_rng(seed, 3);
+    toy::sample(target, fit_rng, fit.data(), 10000);
+    if (loss.noise().fit({fit.data(), fit.size()}) != ember::Status::ok) return false;
     ember::train::TrainerConfig<float> cfg;
     cfg.seed = seed;
     cfg.lr = ember::train::LrSchedule<float>::constant(1e-3f);
-    static ember::train::Trainer<Net, Loss, Opt, kBatch> trainer(net, loss, opt);
-    if (trainer.configure(cfg) != ember::Status::ok) return 1;
+    ember::train::Trainer<Model, Loss, Opt, kBatch> trainer(model, loss, opt);
+    if (trainer.configure(cfg) != ember::Status::ok) return false;
     ember::Pcg32 data_rng(seed, 1);
     static float batch[2 * kBatch];
     const auto t0 = std::chrono::steady_clock::now();
-    double loss_avg = 0.0;
+    double loss_sum = 0.0, acc_sum = 0.0;
+    unsigned n = 0;
     for (unsigned s = 0; s < steps; ++s) {
         toy::sample(target, data_rng, batch, kBatch);
         const ember::Status st = trainer.step(ember::Span<const float>(batch));
@@ -87,27 +89,106 @@ int main(int argc, char** argv) {
             std::printf("  step %u skipped: %s\n", s, ember::status_name(st));
             continue;
         }
-        loss_avg += static_cast<double>(trainer.last().loss);
-        if ((s + 1) % 500 == 0 || s + 1 == steps) {
-            std::printf("  train step %5u/%u  DSM loss %.4f  |grad| %.3f  (%.1f s)\n", s + 1, steps,
-                        loss_avg / 500.0, static_cast<double>(trainer.last().grad_norm),
-                        seconds_since(t0));
-            loss_avg = 0.0;
+        avg.update(model.data());
+        loss_sum += static_cast<double>(trainer.last().loss);
+        acc_sum += static_cast<double>(loss.accuracy());
+        ++n;
+        if ((s + 1) % 1000 == 0 || s + 1 == steps) {
+            std::printf("  seed %llu  step %5u/%u  NCE loss %.4f  classifier accuracy %.3f  "
+                        "log Z %.3f  (%.1f s)\n",
+                        seed, s + 1, steps, loss_sum / n, acc_sum / n,
+                        static_cast<double>(model.block<1>()[0]), seconds_since(t0));
+            loss_sum = acc_sum = 0.0;
+            n = 0;
         }
     }
-    const double train_seconds = seconds_since(t0);
+    run.seconds = seconds_since(t0);
+    run.seed = seed;
+    run.params.assign(avg.averaged(), avg.averaged() + Model::param_count);
+    std::copy(run.params.begin(), run.params.end(), model.data());
 
-    // 2. Quality: normalise on the grid, KL on fresh data.
     const toy::Grid grid;
-    const std::vector<float> f = toy::eval_grid(net, grid);
-    const double log_z = toy::log_partition(f, grid);
-    std::vector<float> test(2 * kTest);
+    const auto net = model.view<0>();
+    run.f = toy::eval_grid(net, grid);
+    run.log_z_grid = toy::log_partition(run.f, grid);
+    run.log_z_learned = static_cast<double>(model.block<1>()[0]);
+    run.test.resize(2 * kTest);
     ember::Pcg32 test_rng(seed, 2);
-    toy::sample(target, test_rng, test.data(), kTest);
-    const double kl = toy::kl_data_model(net, target, log_z, test);
-    std::printf("\nlearned density: log Z = %.3f, KL(data || model) = %.3f nats "
-                "(%u steps, %.1f s)\n",
-                log_z, kl, steps, train_seconds);
+    toy::sample(target, test_rng, run.test.data(), kTest);
+    run.kl = toy::kl_data_model(net, target, run.log_z_grid, run.test);
+    std::printf("  seed %llu: KL(data || model) = %.4f nats, learned log Z %.3f (grid %.3f), "
+                "%.1f s\n\n",
+                seed, run.kl, run.log_z_learned, run.log_z_grid, run.seconds);
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    unsigned steps = 5000;
+    std::vector<unsigned long long> seeds{0, 1, 2};
+    std::string out = "ember_demo.png";
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
+            char* end = nullptr;
+            const unsigned long v = std::strtoul(argv[++i], &end, 10);
+            if (*end != 0 || v == 0 || v > 10000000ul || argv[i][0] == '-') {
+                std::fprintf(stderr, "--steps: an integer in [1, 10000000]\n");
+                return 2;
+            }
+            steps = static_cast<unsigned>(v);
+        } else if (std::strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
+            seeds.clear();
+            for (const char* p = argv[++i];;) {
+                char* end = nullptr;
+                if (*p < '0' || *p > '9') {
+                    std::fprintf(stderr, "--seeds: comma-separated integers\n");
+                    return 2;
+                }
+                seeds.push_back(std::strtoull(p, &end, 10));
+                if (*end == 0) break;
+                if (*end != ',') {
+                    std::fprintf(stderr, "--seeds: comma-separated integers\n");
+                    return 2;
+                }
+                p = end + 1;
+            }
+        } else if (std::strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else {
+            std::fprintf(stderr,
+                         "usage: ember_demo [--steps N] [--seeds S1,S2,...] [--out FILE]\n");
+            return 2;
+        }
+    }
+    const toy::Target target = toy::Target::eight_gaussians;
+    std::printf("ember demo: learn the 8gaussians density and its log Z by noise-contrastive\n"
+                "estimation, then sample it with MALA. Model Mlp<float, Swish, 2, 64, 64> + log Z: "
+                "%zu parameters, %zu bytes.\n\n",
+                Model::param_count, sizeof(Model));
+
+    // 1-2. Training and quality, per seed.
+    std::vector<Run> runs(seeds.size());
+    for (std::size_t k = 0; k < seeds.size(); ++k)
+        if (!train_one(seeds[k], steps, target, runs[k])) {
+            std::printf("training setup failed\n");
+            return 1;
+        }
+    std::vector<std::size_t> order(runs.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return runs[a].kl < runs[b].kl; });
+    const Run& med = runs[order[(order.size() - 1) / 2]];
+    std::printf("KL(data || model) over %zu seeds: median %.4f nats (min %.4f, max %.4f); "
+                "the median seed (%llu) is sampled and drawn below\n",
+                runs.size(), med.kl, runs[order.front()].kl, runs[order.back()].kl, med.seed);
+    const toy::Grid grid;
+    const std::vector<float>& f = med.f;
+    const double log_z = med.log_z_grid;
+    const std::vector<float>& test = med.test;
+    static Net net;
+    std::copy(med.params.begin(), med.params.begin() + Net::param_count, net.data());
+    const unsigned long long seed = med.seed;
 
     // 3. Sampling the learned model with MALA from uniform noise.
     static Target tgt(net);

@@ -96,8 +96,9 @@ public:
     const Noise& noise() const noexcept { return noise_; }
 
     /// Mean loss per data point; adds its gradient (block 0 and c) to grad.
-    /// non_finite_output when f or the loss is not finite (grad untouched
-    /// only in the first case), else as the score-matching losses.
+    /// non_finite_output when an f or the loss is not finite: grad may then
+    /// hold part of the gradient (the Trainer zeroes it every step and skips
+    /// the update); otherwise as the score-matching losses.
     Status loss_and_grad(const T* params, const Points<T>& batch, Pcg32& rng, T* grad,
                          T& loss) noexcept {
         if (const Status st = detail::check_batch(batch, D); st != Status::ok) return st;

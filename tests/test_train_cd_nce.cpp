@@ -66,18 +66,19 @@ void init_double(double* p, std::uint64_t seed) {
 // ---- gradients against finite differences ---------------------------------
 
 TEST_CASE("train: NCE gradient (network and log Z) matches finite differences") {
-    using Net = ember::Mlp<double, ember::Swish, 3, 8, 6>;
+    // Small sizes: double is software on Cortex-M4F.
+    using Net = ember::Mlp<double, ember::Swish, 3, 5, 4>;
     using M = ember::Model<Net, ember::Scalar<double>>;
     static M model;
     Net::init_params(model.block<0>(), 4);
     model.block<1>()[0] = 0.3;
     static ember::train::NoiseContrastiveEstimation<M> nce;
     REQUIRE(nce.configure({2}) == Status::ok);
-    static double data[3 * 13];
+    static double data[3 * 7];
     ember::Pcg32 r(1, 2);
     for (double& v : data) v = ember::normal<double>(r);
-    REQUIRE(nce.noise().fit({data, 3 * 13}) == Status::ok);
-    const auto batch = ember::train::Points<double>::contiguous({data, 3 * 13}, 3);
+    REQUIRE(nce.noise().fit({data, 3 * 7}) == Status::ok);
+    const auto batch = ember::train::Points<double>::contiguous({data, 3 * 7}, 3);
 
     static double grad[M::param_count], fd[M::param_count], g_d[M::param_count];
     double loss = 0;
@@ -101,19 +102,19 @@ TEST_CASE("train: NCE gradient (network and log Z) matches finite differences") 
 }
 
 TEST_CASE("train: CD surrogate gradient matches finite differences (negatives fixed)") {
-    using Net = ember::Mlp<double, ember::Tanh, 2, 9, 7>;
+    using Net = ember::Mlp<double, ember::Tanh, 2, 6, 5>;
     static Net net;
     net.init(3);
-    static ember::train::ContrastiveDivergence<Net, ember::sample::Ula, 11> cd;
+    static ember::train::ContrastiveDivergence<Net, ember::sample::Ula, 7> cd;
     ember::train::CdConfig<double> cfg;
     cfg.regularization = 0.3;
     REQUIRE(cd.configure(cfg) == Status::ok);
-    static double pos[2 * 10], neg[2 * 11];
+    static double pos[2 * 6], neg[2 * 7];
     ember::Pcg32 r(5, 5);
     for (double& v : pos) v = ember::normal<double>(r);
     for (double& v : neg) v = 2.0 * ember::normal<double>(r);
-    const auto P = ember::train::Points<double>::contiguous({pos, 20}, 2);
-    const auto N = ember::train::Points<double>::contiguous({neg, 22}, 2);
+    const auto P = ember::train::Points<double>::contiguous({pos, 12}, 2);
+    const auto N = ember::train::Points<double>::contiguous({neg, 14}, 2);
     static double grad[Net::param_count], fd[Net::param_count];
     double loss = 0;
     REQUIRE(cd.surrogate_and_grad(net.data(), P, N, grad, loss) == Status::ok);
@@ -129,15 +130,15 @@ TEST_CASE("train: CD surrogate gradient matches finite differences (negatives fi
     CHECK(ember_test::rel_err(grad, fd, Net::param_count) < 1e-7);
     // The value is mean f(x-) - mean f(x+) + alpha (mean f+^2 + mean f-^2).
     double sp = 0, sn = 0, qp = 0, qn = 0;
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < 6; ++i) {
         const double f = net.value(pos + 2 * i);
-        sp += f / 10;
-        qp += f * f / 10;
+        sp += f / 6;
+        qp += f * f / 6;
     }
-    for (int i = 0; i < 11; ++i) {
+    for (int i = 0; i < 7; ++i) {
         const double f = net.value(neg + 2 * i);
-        sn += f / 11;
-        qn += f * f / 11;
+        sn += f / 7;
+        qn += f * f / 7;
     }
     CHECK(loss == doctest::Approx(sn - sp + 0.3 * (qp + qn)).epsilon(1e-12));
     REQUIRE(cd.surrogate_and_grad(net.data(), P, N, grad, loss) == Status::ok); // report again

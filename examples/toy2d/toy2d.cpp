@@ -6,7 +6,7 @@
 //               [--steps 5000] [--seed 0 | --seeds 0,1,2] [--lr 1e-3]
 //               [--schedule constant|cosine]
 //               [--sigma 0.2 | --sigmas 0.1,0.2,0.4]            (dsm)
-//               [--k 10] [--step-size E] [--reg A]               (cd, pcd)
+//               [--k 10] [--step-size E] [--reg A] [--reinit 0.05] (cd, pcd)
 //               [--nu 1]                                         (nce)
 //               [--png FILE | --no-png]
 //
@@ -79,13 +79,14 @@ struct Options {
     bool seed_list = false;          // --seeds given: per-seed lines and a median line
     std::vector<float> sigmas{0.2f}; // DSM noise scale(s)
     float lr = 1e-3f;
-    bool cosine = false; // --schedule cosine
-    unsigned k = 10;     // cd, pcd: sampler steps per parameter step
-    float step_size = 0; // cd, pcd: 0 = the method's default
-    float reg = -1;      // cd, pcd: < 0 = the method's default
-    unsigned nu = 1;     // nce
-    float ema = 0;       // > 0: evaluate the exponential moving average of the parameters
-    std::string png;     // empty: default name
+    bool cosine = false;  // --schedule cosine
+    unsigned k = 10;      // cd, pcd: sampler steps per parameter step
+    float step_size = 0;  // cd, pcd: 0 = the method's default
+    float reinit = 0.05f; // pcd: chains restarted from noise per step
+    float reg = -1;       // cd, pcd: < 0 = the method's default
+    unsigned nu = 1;      // nce
+    float ema = 0;        // > 0: evaluate the exponential moving average of the parameters
+    std::string png;      // empty: default name
     bool write_png = true;
 };
 
@@ -96,7 +97,7 @@ struct Options {
                  "                   [--steps N] [--seed S | --seeds S1,S2,..] [--lr LR]\n"
                  "                   [--schedule constant|cosine]\n"
                  "                   [--sigma S | --sigmas S1,S2,..]   (dsm)\n"
-                 "                   [--k K] [--step-size E] [--reg A]  (cd, pcd)\n"
+                 "                   [--k K] [--step-size E] [--reg A] [--reinit F]  (cd, pcd)\n"
                  "                   [--nu NU]                          (nce)\n"
                  "                   [--png FILE | --no-png]\n",
                  msg.c_str());
@@ -163,6 +164,7 @@ const char* setup_cd(Cd& cd, const Options& o, float step_size, float reg) {
     cfg.noise_low = -4.0f;
     cfg.noise_high = 4.0f;
     cfg.max_abs_f = 1e4f;
+    cfg.reinit_fraction = o.reinit;
     if (cd.configure(cfg) != ember::Status::ok) return "--k or --reg: invalid";
     return nullptr;
 }
@@ -251,6 +253,9 @@ Options parse(int argc, char** argv) {
         } else if (a == "--ema") {
             o.ema = parse_positive(a, value());
             if (!(o.ema < 1.0f)) usage("--ema: a decay in (0, 1), e.g. 0.999");
+        } else if (a == "--reinit") {
+            o.reinit = parse_positive(a, value());
+            if (o.reinit > 1.0f) usage("--reinit: a fraction in (0, 1]");
         } else if (a == "--nu") {
             o.nu = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
         } else if (a == "--png") {

@@ -10,8 +10,9 @@
 // runs per point (Loss::macs_per_point: forward, tangents, reverses and the
 // parameter-gradient outer products; activations, RNG, transposes and the
 // optimizer are overhead); peak_fraction of this build's FMA peak (peak.hpp).
-// CD-k counts (k + 1) f-and-grad_x evaluations per chain by the sampler (init
-// and k steps, MlpTarget::grad_macs) plus pass 1 forward and parameter
+// CD-k counts k f-and-grad_x evaluations per chain by the sampler (init and
+// k - 1 steps; ULA's last step is a move() without one, MlpTarget::grad_macs)
+// plus pass 1 forward and parameter
 // gradient of the B + Chains surrogate rows; NCE counts the same pass 1 for
 // its (1 + nu) rows per example (its macs_per_point at nu = 1).
 #include "peak.hpp"
@@ -96,10 +97,11 @@ struct CdCase {
         return loss.sampler().configure(ula) == ember::Status::ok &&
                loss.configure(cfg) == ember::Status::ok;
     }
-    /// Sampler: init + K steps, each an f-and-grad_x per chain; surrogate:
-    /// pass 1 (forward, parameter gradient) of the batch and the negatives.
+    /// Sampler: init + K - 1 steps, each an f-and-grad_x per chain (the
+    /// last ULA step is a move()); surrogate: pass 1 (forward, parameter
+    /// gradient) of the batch and the negatives.
     static constexpr double macs_per_step =
-        double(K + 1) * double(kChains) * double(Loss::target_type::grad_macs) +
+        double(K) * double(kChains) * double(Loss::target_type::grad_macs) +
         double(kBatch + kChains) *
             double(Loss::Engine::forward_macs + Loss::Engine::direction_macs);
 };

@@ -3,6 +3,8 @@
 
 #include "ember/config.hpp"
 #include "ember/fp.hpp"
+#include "ember/io/crc32.hpp"
+#include "ember/io/model_file.hpp"
 #include "ember/math.hpp"
 #include "ember/nn/activation.hpp"
 #include "ember/nn/dense.hpp"

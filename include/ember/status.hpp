@@ -15,10 +15,11 @@ enum class [[nodiscard]] Status : std::uint8_t{
     dimension_mismatch, ///< a size did not match the compile-time shape
     invalid_argument,   ///< a parameter, setting or object state is out of its documented range
     diverged, ///< finite, but outside the range the caller set as sane (e.g. |f| above a limit)
+    out_of_range_input, ///< an input value was finite but outside the range the call accepts
 };
 
 /// Number of Status values (for tables and fuzzers).
-inline constexpr int status_count = 6;
+inline constexpr int status_count = 7;
 
 /// Short, stable, human-readable name of a status ("non_finite_input").
 constexpr const char* status_name(Status s) noexcept {
@@ -29,6 +30,7 @@ constexpr const char* status_name(Status s) noexcept {
     case Status::dimension_mismatch: return "dimension_mismatch";
     case Status::invalid_argument: return "invalid_argument";
     case Status::diverged: return "diverged";
+    case Status::out_of_range_input: return "out_of_range_input";
     }
     return "unknown";
 }

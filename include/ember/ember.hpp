@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ember/config.hpp"
+#include "ember/detect.hpp"
 #include "ember/fp.hpp"
 #include "ember/io/crc32.hpp"
 #include "ember/io/model_file.hpp"

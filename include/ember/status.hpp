@@ -20,10 +20,11 @@ enum class [[nodiscard]] Status : std::uint8_t{
     architecture_mismatch, ///< a well-formed file of another network than the compile-time type
     checksum_mismatch,     ///< the stored CRC-32 does not match the bytes
     buffer_too_small,      ///< the output buffer cannot hold what would be written
+    out_of_range_input,    ///< an input value was finite but outside the range the call accepts
 };
 
 /// Number of Status values (for tables and fuzzers).
-inline constexpr int status_count = 11;
+inline constexpr int status_count = 12;
 
 /// Short, stable, human-readable name of a status ("non_finite_input").
 constexpr const char* status_name(Status s) noexcept {
@@ -39,6 +40,7 @@ constexpr const char* status_name(Status s) noexcept {
     case Status::architecture_mismatch: return "architecture_mismatch";
     case Status::checksum_mismatch: return "checksum_mismatch";
     case Status::buffer_too_small: return "buffer_too_small";
+    case Status::out_of_range_input: return "out_of_range_input";
     }
     return "unknown";
 }

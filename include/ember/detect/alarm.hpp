@@ -39,7 +39,7 @@ public:
     KOfN() noexcept = default;
 
     /// Sets k; invalid_argument (k unchanged) unless 1 <= k <= N. The window
-    /// is kept: the next update() applies the new k.
+    /// is kept: the next update() applies the changed k.
     Status set_k(std::uint32_t k) noexcept {
         if (k < 1 || k > N) return Status::invalid_argument;
         k_ = k;

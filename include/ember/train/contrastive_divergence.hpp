@@ -147,7 +147,7 @@ public:
 
     /// invalid_argument (and no change) unless k >= 1, the noise box is
     /// finite with low < high, 0 <= reinit_fraction <= 1, and regularization
-    /// and max_abs_f are finite and >= 0. Persistent: a new box or fraction
+    /// and max_abs_f are finite and >= 0. Persistent: a changed box or fraction
     /// applies from the next re-initialisation; the buffer is kept.
     Status configure(const Config& cfg) noexcept {
         if (cfg.k < 1) return Status::invalid_argument;

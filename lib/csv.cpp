@@ -146,7 +146,7 @@ bool parse_csv(std::string_view text, CsvTable& out, CsvError& err, std::size_t 
     for (const Field& f : fields)
         if (f.text != label_name && ++nfeat == max_features + 1) {
             std::size_t total = 0;
-            for (const Field& g : fields) total += g.text != label_name ? 1 : 0;
+            for (const Field& g : fields) total += g.text != label_name ? 1u : 0u;
             return fail(err, 1, f.column,
                         std::to_string(total) + " feature columns, more than the limit of " +
                             std::to_string(max_features));

@@ -75,7 +75,6 @@ Number parse_number(std::string_view text, std::string& buffer, float& value) {
     if (!is_number_char(first) && !(first >= 'a' && first <= 'z') &&
         !(first >= 'A' && first <= 'Z'))
         return Number::not_numeric;
-    errno = 0;
     char* end = nullptr;
     const float v = std::strtof(buffer.c_str(), &end);
     if (end != buffer.c_str() + buffer.size()) return Number::not_numeric;

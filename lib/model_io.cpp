@@ -2,7 +2,10 @@
 
 #include "ember/config.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -166,5 +169,206 @@ IoResult write_c_header(const HeaderModel& m, const std::string& path) {
 }
 
 } // namespace detail
+
+namespace {
+
+const char* activation_name(std::uint8_t id) {
+    switch (id) {
+    case 1: return "ember::Swish";
+    case 2: return "ember::Softplus";
+    case 3: return "ember::Tanh";
+    case 4: return "ember::Relu";
+    default: return "?";
+    }
+}
+
+std::uint64_t value_bits(const std::uint8_t* p, std::size_t bytes) {
+    std::uint64_t b = 0;
+    for (std::size_t k = bytes; k-- > 0;) b = (b << 8) | p[k];
+    return b;
+}
+
+double value_of(std::uint64_t b, bool is_float) {
+    if (is_float) {
+        const auto u = static_cast<std::uint32_t>(b);
+        float f;
+        std::memcpy(&f, &u, sizeof f);
+        return f;
+    }
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+} // namespace
+
+std::string net_type_name(const io::Architecture& a) {
+    std::string s = std::string("ember::Mlp<") + (a.scalar == 1 ? "float" : "double") + ", " +
+                    activation_name(a.activation) + ", " + std::to_string(a.input_dim);
+    for (std::size_t l = 0; l < a.hidden_layers; ++l) s += ", " + std::to_string(a.hidden[l]);
+    return s + ">";
+}
+
+IoResult decode_model_file(Span<const std::uint8_t> bytes, FileModel& out) {
+    FileModel m;
+    if (const Status s = io::read_architecture(bytes, m.arch); s != Status::ok)
+        return {std::string(status_name(s)), s};
+    const bool is_float = m.arch.scalar == 1;
+    const std::size_t vb = is_float ? 4 : 8;
+    const std::uint8_t* v = bytes.data() + m.arch.value_offset;
+    auto next = [&]() {
+        const double x = value_of(value_bits(v, vb), is_float);
+        v += vb;
+        return x;
+    };
+    const std::size_t D = m.arch.input_dim;
+    if (m.arch.flags & io::flag_standardization) {
+        for (std::size_t d = 0; d < D; ++d) m.mean.push_back(next());
+        for (std::size_t d = 0; d < D; ++d) m.scale.push_back(next());
+    }
+    m.has_log_z = (m.arch.flags & io::flag_log_z) != 0;
+    if (m.has_log_z) m.log_z = next();
+    m.has_threshold = (m.arch.flags & io::flag_threshold) != 0;
+    if (m.has_threshold) m.threshold = next();
+    for (std::size_t i = 0; i < m.arch.param_count; ++i) m.params.push_back(next());
+    auto finite = [](double x) { return std::isfinite(x); };
+    bool ok = finite(m.log_z) && finite(m.threshold);
+    for (double x : m.mean) ok = ok && finite(x);
+    for (double x : m.scale) ok = ok && finite(x);
+    for (double x : m.params) ok = ok && finite(x);
+    if (!ok) return {"a value is not finite", Status::non_finite_input};
+    for (double x : m.scale)
+        if (!(x > 0)) return {"a standardisation scale is not > 0", Status::invalid_argument};
+    out = std::move(m);
+    return {};
+}
+
+IoResult encode_model_file(const FileModel& m, std::vector<std::uint8_t>& out) {
+    const io::Architecture& a = m.arch;
+    const bool is_float = a.scalar == 1;
+    const std::size_t D = a.input_dim, L = a.hidden_layers;
+    std::uint64_t p = 0, prev = D;
+    for (std::size_t l = 0; l < L && l < io::max_described_layers; ++l) {
+        p += prev * a.hidden[l] + a.hidden[l];
+        prev = a.hidden[l];
+    }
+    p += prev + 1;
+    const bool has_std = !m.mean.empty();
+    if ((a.scalar != 1 && a.scalar != 2) || a.activation < 1 || a.activation > 4 || L < 1 ||
+        L > io::max_described_layers || D < 1 || m.params.size() != p ||
+        (has_std && (m.mean.size() != D || m.scale.size() != D)) || (!has_std && !m.scale.empty()))
+        return {"encode_model_file: the fields disagree with the architecture",
+                Status::invalid_argument};
+    const std::size_t vb = is_float ? 4 : 8;
+    const std::size_t values = (has_std ? 2 * D : 0) + (m.has_log_z ? 1 : 0) +
+                               (m.has_threshold ? 1 : 0) + static_cast<std::size_t>(p);
+    const std::size_t header = 24 + 4 * L;
+    const std::size_t size = header + values * vb + 4;
+    if (size > 0xFFFFFFFFu) return {"encode_model_file: the file would exceed 4 GiB"};
+    std::vector<std::uint8_t> b(size);
+    auto put16 = [&](std::size_t at, std::uint32_t x) {
+        b[at] = static_cast<std::uint8_t>(x & 0xFFu);
+        b[at + 1] = static_cast<std::uint8_t>((x >> 8) & 0xFFu);
+    };
+    auto put32 = [&](std::size_t at, std::uint64_t x) {
+        for (int k = 0; k < 4; ++k) b[at + k] = static_cast<std::uint8_t>((x >> (8 * k)) & 0xFFu);
+    };
+    for (std::size_t k = 0; k < 4; ++k) b[k] = io::model_file_magic[k];
+    const std::uint16_t flags = static_cast<std::uint16_t>(
+        (has_std ? io::flag_standardization : 0u) | (m.has_log_z ? io::flag_log_z : 0u) |
+        (m.has_threshold ? io::flag_threshold : 0u));
+    put16(4, io::model_file_version);
+    put16(6, flags);
+    put32(8, size);
+    b[12] = a.scalar;
+    b[13] = a.activation;
+    put16(14, static_cast<std::uint32_t>(L));
+    put32(16, D);
+    for (std::size_t l = 0; l < L; ++l) put32(20 + 4 * l, a.hidden[l]);
+    put32(20 + 4 * L, p);
+    std::size_t at = header;
+    bool exact = true, ok = true;
+    auto put = [&](double x) {
+        ok = ok && std::isfinite(x);
+        std::uint64_t bits;
+        if (is_float) {
+            const float f = static_cast<float>(x);
+            exact = exact && static_cast<double>(f) == x;
+            std::uint32_t u;
+            std::memcpy(&u, &f, sizeof u);
+            bits = u;
+        } else {
+            std::memcpy(&bits, &x, sizeof bits);
+        }
+        for (std::size_t k = 0; k < vb; ++k) b[at + k] = static_cast<std::uint8_t>(bits >> (8 * k));
+        at += vb;
+    };
+    for (double x : m.mean) put(x);
+    for (double x : m.scale) {
+        ok = ok && x > 0;
+        put(x);
+    }
+    if (m.has_log_z) put(m.log_z);
+    if (m.has_threshold) put(m.threshold);
+    for (double x : m.params) put(x);
+    if (!ok)
+        return {"encode_model_file: a value is not finite (or a scale not > 0)",
+                Status::non_finite_input};
+    if (!exact)
+        return {"encode_model_file: a value of a float file is not a float",
+                Status::invalid_argument};
+    put32(size - 4, io::crc32(Span<const std::uint8_t>(b.data(), size - 4)));
+    out.swap(b);
+    return {};
+}
+
+IoResult resize_input(FileModel& m, std::uint32_t dim) {
+    const std::size_t D = m.arch.input_dim, H = m.arch.hidden[0];
+    if (dim < 1) return {"resize_input: the input size must be >= 1", Status::invalid_argument};
+    if (dim < D) // W_1 is input-major: input i's row is params[i * H, (i + 1) * H)
+        for (std::size_t i = dim * H; i < D * H; ++i)
+            if (m.params[i] != 0.0)
+                return {"resize_input: input " + std::to_string(i / H + 1) +
+                            " is used by the network",
+                        Status::invalid_argument};
+    std::vector<double> params;
+    params.reserve(m.params.size() + (dim > D ? (dim - D) * H : 0));
+    params.insert(params.end(), m.params.begin(),
+                  m.params.begin() +
+                      static_cast<std::ptrdiff_t>(std::min<std::size_t>(D, dim) * H));
+    if (dim > D) params.insert(params.end(), (dim - D) * H, 0.0);
+    params.insert(params.end(), m.params.begin() + static_cast<std::ptrdiff_t>(D * H),
+                  m.params.end());
+    if (!m.mean.empty()) {
+        m.mean.resize(dim, 0.0);
+        m.scale.resize(dim, 1.0);
+    }
+    m.params.swap(params);
+    m.arch.input_dim = dim;
+    m.arch.param_count = static_cast<std::uint32_t>(m.params.size());
+    return {};
+}
+
+IoResult export_c_header(const FileModel& m, const std::string& name, const std::string& path) {
+    if (!is_c_identifier(name))
+        return {"export_c_header: '" + name + "' is not a C identifier", Status::invalid_argument};
+    std::vector<std::uint8_t> check;
+    if (IoResult r = encode_model_file(m, check); !r) return r;
+    const bool is_float = m.arch.scalar == 1;
+    auto lit = [&](double x) {
+        return is_float ? hex_literal(static_cast<float>(x)) : hex_literal(x);
+    };
+    detail::HeaderModel h;
+    h.name = name;
+    h.scalar = is_float ? "float" : "double";
+    h.net_type = net_type_name(m.arch);
+    h.input_dim = m.arch.input_dim;
+    for (double x : m.params) h.params.push_back(lit(x));
+    for (double x : m.mean) h.mean.push_back(lit(x));
+    for (double x : m.scale) h.scale.push_back(lit(x));
+    h.log_z = m.has_log_z ? lit(m.log_z) : std::string();
+    h.threshold = m.has_threshold ? lit(m.threshold) : std::string();
+    return detail::write_c_header(h, path);
+}
 
 } // namespace ember::host

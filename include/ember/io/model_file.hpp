@@ -419,4 +419,79 @@ Status load_model_params(Span<const std::uint8_t> in, Span<typename Net::value_t
     return Status::ok;
 }
 
+/// Largest number of hidden layers read_architecture() describes.
+inline constexpr std::size_t max_described_layers = 16;
+
+/// What a model file is, read without knowing its compile-time type (a
+/// tool listing files, a device choosing among the networks it was built
+/// with).
+struct Architecture {
+    std::uint16_t flags = 0;     ///< optional fields present (flag_*)
+    std::uint8_t scalar = 0;     ///< scalar_id: 1 float, 2 double
+    std::uint8_t activation = 0; ///< activation_id: 1 swish, 2 softplus, 3 tanh, 4 relu
+    std::uint32_t input_dim = 0; ///< D
+    std::uint16_t hidden_layers = 0;
+    std::array<std::uint32_t, max_described_layers> hidden{}; ///< sizes, first layer first
+    std::uint32_t param_count = 0;
+    std::uint32_t file_size = 0;    ///< bytes, CRC included
+    std::uint32_t value_offset = 0; ///< offset of the first value (the header's size)
+};
+
+/// Reads the descriptor of the model file in `in`: the checks 1-6 and 8 of
+/// load_model (magic, version, size, truncation, CRC-32, known flags and
+/// ids, parameter count and size consistent with the described layers) and
+/// L >= 1, D >= 1, every hidden size >= 1. Values are not checked (a typed
+/// load_model does). architecture_mismatch when L exceeds
+/// max_described_layers; on failure `out` is untouched.
+inline Status read_architecture(Span<const std::uint8_t> in, Architecture& out) noexcept {
+    const std::size_t n = in.size();
+    const std::uint8_t* b = in.data();
+    for (std::size_t k = 0; k < 4 && k < n; ++k)
+        if (b[k] != model_file_magic[k]) return Status::bad_format;
+    if (n < 6) return Status::truncated;
+    if (detail::get_u16(b + 4) != model_file_version) return Status::bad_format;
+    if (n < 12) return Status::truncated;
+    const std::uint32_t size = detail::get_u32(b + 8);
+    if (size < detail::min_file_size) return Status::bad_format;
+    if (n < size) return Status::truncated;
+    if (crc32(Span<const std::uint8_t>(b, size - 4)) != detail::get_u32(b + size - 4))
+        return Status::checksum_mismatch;
+    Architecture a;
+    a.flags = detail::get_u16(b + 6);
+    a.scalar = b[12];
+    a.activation = b[13];
+    if ((a.flags & ~known_flags) != 0 || a.scalar < 1 || a.scalar > 2 || a.activation < 1 ||
+        a.activation > 4)
+        return Status::bad_format;
+    a.hidden_layers = detail::get_u16(b + 14);
+    a.input_dim = detail::get_u32(b + 16);
+    if (a.hidden_layers < 1 || a.input_dim < 1) return Status::bad_format;
+    if (a.hidden_layers > max_described_layers) return Status::architecture_mismatch;
+    const std::uint64_t header = 24u + 4u * std::uint64_t(a.hidden_layers);
+    if (size < header + 4) return Status::bad_format;
+    // Parameter count of the described layers, in 64 bits (each term < 2^64).
+    std::uint64_t p = 0, prev = a.input_dim;
+    for (std::size_t l = 0; l < a.hidden_layers; ++l) {
+        const std::uint32_t w = detail::get_u32(b + 20 + 4 * l);
+        if (w < 1) return Status::bad_format;
+        a.hidden[l] = w;
+        p += prev * w + w;
+        if (p > 0xFFFFFFFFu) return Status::bad_format;
+        prev = w;
+    }
+    p += prev + 1;
+    if (p > 0xFFFFFFFFu || detail::get_u32(b + 20 + 4 * std::size_t(a.hidden_layers)) != p)
+        return Status::bad_format;
+    const std::uint64_t bytes = a.scalar == 1 ? 4 : 8;
+    const std::uint64_t values =
+        ((a.flags & flag_standardization) ? 2u * std::uint64_t(a.input_dim) : 0u) +
+        ((a.flags & flag_log_z) ? 1u : 0u) + ((a.flags & flag_threshold) ? 1u : 0u) + p;
+    if (header + values * bytes + 4 != size) return Status::bad_format;
+    a.param_count = static_cast<std::uint32_t>(p);
+    a.file_size = size;
+    a.value_offset = static_cast<std::uint32_t>(header);
+    out = a;
+    return Status::ok;
+}
+
 } // namespace ember::io

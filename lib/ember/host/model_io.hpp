@@ -169,4 +169,41 @@ IoResult export_c_header(const Net& net, const io::model_meta_t<Net>& meta, cons
     return detail::write_c_header(m, path);
 }
 
+/// A model file decoded at run time, whatever its architecture: what the
+/// `ember` tool reads, prints, pads and exports without a compile-time
+/// network type. Values are held as double (a float file's values widen
+/// exactly and narrow back to the same bits).
+struct FileModel {
+    io::Architecture arch;
+    std::vector<double> mean, scale; ///< D each, or empty without standardisation
+    bool has_log_z = false;
+    double log_z = 0;
+    bool has_threshold = false;
+    double threshold = 0;
+    std::vector<double> params; ///< arch.param_count, in MlpLayout order
+};
+
+/// Decodes a model file with every check of io::load_model except the match
+/// with a compile-time type (io::read_architecture, then every value finite
+/// and every scale > 0). `out` is left as it was on failure.
+IoResult decode_model_file(Span<const std::uint8_t> bytes, FileModel& out);
+
+/// Encodes `m` as a model file (the scalar type of m.arch; values of a float
+/// file must be floats exactly). The flags and parameter count follow from
+/// the fields; invalid_argument when they disagree with the architecture.
+IoResult encode_model_file(const FileModel& m, std::vector<std::uint8_t>& out);
+
+/// Changes the input size of `m` to `dim`: a larger one appends inputs that
+/// the network ignores (zero rows of W_1, mean 0, scale 1), a smaller one
+/// drops the last inputs, which must be ignored (their rows of W_1 all
+/// zero; else invalid_argument and `m` unchanged). The energies of the kept
+/// inputs are the same numbers.
+IoResult resize_input(FileModel& m, std::uint32_t dim);
+
+/// "ember::Mlp<float, ember::Swish, 16, 32, 32>" for the architecture.
+std::string net_type_name(const io::Architecture& a);
+
+/// export_c_header for a model known only at run time.
+IoResult export_c_header(const FileModel& m, const std::string& name, const std::string& path);
+
 } // namespace ember::host

@@ -34,10 +34,10 @@ struct TrainSettings {
     std::uint64_t seed = 0;         ///< split, initialisation, noise draws
     std::uint32_t nu = 4;           ///< noise samples per data row (NCE)
     float noise_scale = 1.25f;      ///< noise covariance = noise_scale^2 x data covariance
-    float lr = 1e-3f;               ///< Adam learning rate
+    float lr = 3e-3f;               ///< Adam learning rate
     float validation = 0.2f;        ///< fraction of the rows held out
     std::uint32_t eval_every = 100; ///< steps between validation losses
-    std::uint32_t patience = 8;     ///< evaluations without improvement before stopping
+    std::uint32_t patience = 20;    ///< evaluations without improvement before stopping
     float false_alarm_rate = 0.01f; ///< threshold: this fraction of held-out rows above it
 };
 

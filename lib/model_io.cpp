@@ -152,6 +152,13 @@ IoResult write_c_header(const HeaderModel& m, std::ostream& out) {
     if (!m.threshold.empty())
         out << "\n// Anomaly threshold on the energy -f(x).\n"
             << "inline constexpr " << T << ' ' << n << "_threshold = " << m.threshold << ";\n";
+    if (!m.base.empty()) {
+        out << "\n// Gaussian base: the energy is -f(z) + |A z|^2 / 2, A lower-triangular\n"
+            << "// (rows in order; ember::detect::AnomalyDetector::set_base).\n"
+            << "inline constexpr " << T << ' ' << n << "_base[" << m.base.size() << "] = {\n";
+        write_array(out, m.base);
+        out << "};\n";
+    }
     out << "\n/// The network over " << n << "_params (no copy).\n"
         << "constexpr " << n << "_net::view_type " << n << "_view() noexcept {\n"
         << "    return " << n << "_net::view_type(" << n << "_params);\n"
@@ -230,11 +237,14 @@ IoResult decode_model_file(Span<const std::uint8_t> bytes, FileModel& out) {
     if (m.has_log_z) m.log_z = next();
     m.has_threshold = (m.arch.flags & io::flag_threshold) != 0;
     if (m.has_threshold) m.threshold = next();
+    if (m.arch.flags & io::flag_base)
+        for (std::size_t i = 0; i < io::base_size(D); ++i) m.base.push_back(next());
     for (std::size_t i = 0; i < m.arch.param_count; ++i) m.params.push_back(next());
     auto finite = [](double x) { return std::isfinite(x); };
     bool ok = finite(m.log_z) && finite(m.threshold);
     for (double x : m.mean) ok = ok && finite(x);
     for (double x : m.scale) ok = ok && finite(x);
+    for (double x : m.base) ok = ok && finite(x);
     for (double x : m.params) ok = ok && finite(x);
     if (!ok) return {"a value is not finite", Status::non_finite_input};
     for (double x : m.scale)
@@ -256,12 +266,14 @@ IoResult encode_model_file(const FileModel& m, std::vector<std::uint8_t>& out) {
     const bool has_std = !m.mean.empty();
     if ((a.scalar != 1 && a.scalar != 2) || a.activation < 1 || a.activation > 4 || L < 1 ||
         L > io::max_described_layers || D < 1 || m.params.size() != p ||
-        (has_std && (m.mean.size() != D || m.scale.size() != D)) || (!has_std && !m.scale.empty()))
+        (has_std && (m.mean.size() != D || m.scale.size() != D)) ||
+        (!has_std && !m.scale.empty()) || (!m.base.empty() && m.base.size() != io::base_size(D)))
         return {"encode_model_file: the fields disagree with the architecture",
                 Status::invalid_argument};
     const std::size_t vb = is_float ? 4 : 8;
     const std::size_t values = (has_std ? 2 * D : 0) + (m.has_log_z ? 1 : 0) +
-                               (m.has_threshold ? 1 : 0) + static_cast<std::size_t>(p);
+                               (m.has_threshold ? 1 : 0) + m.base.size() +
+                               static_cast<std::size_t>(p);
     const std::size_t header = 24 + 4 * L;
     const std::size_t size = header + values * vb + 4;
     if (size > 0xFFFFFFFFu) return {"encode_model_file: the file would exceed 4 GiB"};
@@ -276,7 +288,7 @@ IoResult encode_model_file(const FileModel& m, std::vector<std::uint8_t>& out) {
     for (std::size_t k = 0; k < 4; ++k) b[k] = io::model_file_magic[k];
     const std::uint16_t flags = static_cast<std::uint16_t>(
         (has_std ? io::flag_standardization : 0u) | (m.has_log_z ? io::flag_log_z : 0u) |
-        (m.has_threshold ? io::flag_threshold : 0u));
+        (m.has_threshold ? io::flag_threshold : 0u) | (m.base.empty() ? 0u : io::flag_base));
     put16(4, io::model_file_version);
     put16(6, flags);
     put32(8, size);
@@ -310,6 +322,7 @@ IoResult encode_model_file(const FileModel& m, std::vector<std::uint8_t>& out) {
     }
     if (m.has_log_z) put(m.log_z);
     if (m.has_threshold) put(m.threshold);
+    for (double x : m.base) put(x);
     for (double x : m.params) put(x);
     if (!ok)
         return {"encode_model_file: a value is not finite (or a scale not > 0)",
@@ -339,6 +352,21 @@ IoResult resize_input(FileModel& m, std::uint32_t dim) {
     if (dim > D) params.insert(params.end(), (dim - D) * H, 0.0);
     params.insert(params.end(), m.params.begin() + static_cast<std::ptrdiff_t>(D * H),
                   m.params.end());
+    // The base becomes [[A, 0], [0, I]] for added inputs; dropped inputs must
+    // have rows of that form (then the kept inputs' energies do not change).
+    std::vector<double> base;
+    if (!m.base.empty()) {
+        for (std::size_t i = dim; i < D; ++i)
+            for (std::size_t j = 0; j < dim; ++j)
+                if (m.base[i * (i + 1) / 2 + j] != 0.0)
+                    return {"resize_input: input " + std::to_string(i + 1) +
+                                " is tied to the others by the Gaussian base",
+                            Status::invalid_argument};
+        for (std::size_t i = 0; i < dim; ++i)
+            for (std::size_t j = 0; j <= i; ++j)
+                base.push_back(i < D ? m.base[i * (i + 1) / 2 + j] : (i == j ? 1.0 : 0.0));
+        m.base.swap(base);
+    }
     if (!m.mean.empty()) {
         m.mean.resize(dim, 0.0);
         m.scale.resize(dim, 1.0);
@@ -368,6 +396,7 @@ IoResult export_c_header(const FileModel& m, const std::string& name, const std:
     for (double x : m.scale) h.scale.push_back(lit(x));
     h.log_z = m.has_log_z ? lit(m.log_z) : std::string();
     h.threshold = m.has_threshold ? lit(m.threshold) : std::string();
+    for (double x : m.base) h.base.push_back(lit(x));
     return detail::write_c_header(h, path);
 }
 

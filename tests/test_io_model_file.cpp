@@ -43,6 +43,9 @@ io::model_meta_t<Net> make_meta(std::uint16_t flags, std::uint64_t seed) {
     if (m.has_log_z) m.log_z = ember::normal<T>(rng);
     m.has_threshold = (flags & io::flag_threshold) != 0;
     if (m.has_threshold) m.threshold = T(10) * ember::uniform01<T>(rng);
+    m.has_base = (flags & io::flag_base) != 0;
+    if (m.has_base)
+        for (T& a : m.base) a = ember::normal<T>(rng);
     return m;
 }
 
@@ -62,7 +65,8 @@ bool same_meta(const io::ModelMeta<T, D>& a, const io::ModelMeta<T, D>& b) {
            same_bits(a.standardization.mean, b.standardization.mean) &&
            same_bits(a.standardization.scale, b.standardization.scale) &&
            a.has_log_z == b.has_log_z && same_bits(a.log_z, b.log_z) &&
-           a.has_threshold == b.has_threshold && same_bits(a.threshold, b.threshold);
+           a.has_threshold == b.has_threshold && same_bits(a.threshold, b.threshold) &&
+           a.has_base == b.has_base && same_bits(a.base, b.base);
 }
 
 // Loads `in` into a destination filled with a pattern; `untouched` says
@@ -302,7 +306,7 @@ TEST_CASE("io: unknown ids and flags, inconsistent counts (CRC valid) -> bad_for
         reseal(buf, n);
         check_refused<NetF>(Bytes(buf, n), Status::bad_format);
     };
-    edit(6, 0x0F); // flag bit 3
+    edit(6, 0x1F); // flag bit 4
     edit(7, 0x80); // flag bit 15
     edit(12, 0);   // scalar id 0
     edit(12, 3);   // scalar id 3

@@ -2,10 +2,15 @@
 // input size Dpad (instantiated in cli_nets_d<Dpad>.cpp, so the four sizes
 // compile in parallel). See cli.hpp for the menu and the padding.
 //
-// Training (`ember train`): noise-contrastive estimation of f and log Z
-// (ember::train::NoiseContrastiveEstimation) against a Gaussian with the
-// covariance of the standardised training rows, inflated by noise_scale^2 and
-// a ridge, so the noise covers the data and its tails; Adam; the rows are
+// Training (`ember train`): noise-contrastive estimation with the noise as
+// the base measure. The noise q is a Gaussian with the covariance of the
+// standardised training rows, inflated by noise_scale^2 and a ridge (it
+// covers the data and its tails); the model is p(z) = q(z) exp(f(z) - c),
+// so the classifier's logit is f(z) - c - log nu (the noise's log_density
+// is 0 to ember::train::NoiseContrastiveEstimation) and f learns only the
+// log-ratio of data to noise. The energy is -f(z) + |A z|^2 / 2 with A the
+// whitening matrix of q (the model file's Gaussian base), so an untrained f
+// is the Mahalanobis detector. Adam; the rows are
 // split into a training part and a held-out part (seeded); the NCE loss on
 // the held-out rows (with noise drawn from a fixed stream, the same at every
 // evaluation) is evaluated every eval_every steps and the best parameters
@@ -41,10 +46,12 @@ namespace ember::cli::detail {
 
 inline constexpr std::size_t batch_rows = 128;
 
-/// A Gaussian over the first `dim` of Dpad inputs; the others are always 0.
-/// The noise concept of NoiseContrastiveEstimation (log_density, sample).
+/// The noise of base-measure NCE: draws from a Gaussian over the first
+/// `dim` of Dpad inputs (the others are always 0), log_density 0 (the model
+/// is q exp(f - c), so q cancels from the classifier's logit). The noise
+/// concept of NoiseContrastiveEstimation (log_density, sample).
 template <std::size_t Dpad>
-class PaddedGaussian {
+class BaseGaussian {
 public:
     /// N(0, cov) over the first dim inputs (cov: dim x dim, row-major, double).
     Status set(std::size_t dim, const std::vector<double>& cov) {
@@ -55,14 +62,9 @@ public:
                                                      : (i == j ? 1.0f : 0.0f);
         if (const Status s = g_.set(mean.data(), c.data()); s != Status::ok) return s;
         dim_ = dim;
-        // The padded inputs are N(0, 1) in g_ and always 0: their log-density
-        // at 0 is a constant, removed so that log_density is the dim-input one.
-        pad_log_density_ = -0.5f * static_cast<float>(Dpad - dim) * 1.8378770664093453f;
         return Status::ok;
     }
-    float log_density(const float* x) const noexcept {
-        return g_.log_density(x) - pad_log_density_;
-    }
+    float log_density(const float*) const noexcept { return 0.0f; }
     void sample(Pcg32& rng, float* x) const noexcept {
         g_.sample(rng, x);
         for (std::size_t d = dim_; d < Dpad; ++d) x[d] = 0.0f;
@@ -71,14 +73,47 @@ public:
 private:
     train::GaussianNoise<float, Dpad> g_{};
     std::size_t dim_ = Dpad;
-    float pad_log_density_ = 0.0f;
 };
+
+/// The whitening matrix A = L^-1 of cov = L L^T (dim x dim, double), as the
+/// lower triangle of a Dpad-input base (identity rows for the padded
+/// inputs), and log det A. False if cov is not positive definite.
+template <std::size_t Dpad>
+bool whitening(const std::vector<double>& cov, std::size_t dim, std::vector<float>& base,
+               double& log_det) {
+    std::vector<double> l(dim * dim, 0.0), a(dim * dim, 0.0);
+    for (std::size_t i = 0; i < dim; ++i)
+        for (std::size_t j = 0; j <= i; ++j) {
+            double v = cov[i * dim + j];
+            for (std::size_t k = 0; k < j; ++k) v -= l[i * dim + k] * l[j * dim + k];
+            if (i == j) {
+                if (!(v > 0)) return false;
+                l[i * dim + i] = std::sqrt(v);
+            } else {
+                l[i * dim + j] = v / l[j * dim + j];
+            }
+        }
+    log_det = 0;
+    for (std::size_t i = 0; i < dim; ++i) { // A = L^-1, forward substitution per column
+        log_det -= std::log(l[i * dim + i]);
+        for (std::size_t j = 0; j <= i; ++j) {
+            double v = i == j ? 1.0 : 0.0;
+            for (std::size_t k = j; k < i; ++k) v -= l[i * dim + k] * a[k * dim + j];
+            a[i * dim + j] = v / l[i * dim + i];
+        }
+    }
+    base.clear();
+    for (std::size_t i = 0; i < Dpad; ++i)
+        for (std::size_t j = 0; j <= i; ++j)
+            base.push_back(i < dim ? static_cast<float>(a[i * dim + j]) : (i == j ? 1.0f : 0.0f));
+    return true;
+}
 
 template <std::size_t Dpad, std::size_t H>
 struct Nets {
     using Net = Mlp<float, Swish, Dpad, H, H>;
     using M = Model<Net, Scalar<float>>; // f and c = log Z
-    using Loss = train::NoiseContrastiveEstimation<M, PaddedGaussian<Dpad>>;
+    using Loss = train::NoiseContrastiveEstimation<M, BaseGaussian<Dpad>>;
     using Opt = train::Adam<float, M::param_count>;
     using TrainerT = train::Trainer<M, Loss, Opt, batch_rows>;
     using Detector = detect::AnomalyDetector<Net>;
@@ -159,6 +194,8 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
     const std::vector<float> z_val = standardise(val_raw, n_val);
 
     // Noise: N(0, noise_scale^2 (C + ridge I)), C the covariance of z_train.
+    std::vector<float> base;
+    double log_det_a = 0;
     {
         std::vector<double> cov(dim * dim, 0.0), mu(dim, 0.0);
         for (std::size_t r = 0; r < n_train; ++r)
@@ -175,6 +212,8 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
                 cov[i * dim + j] = k * (cov[i * dim + j] / double(n_train) + (i == j ? 1e-2 : 0.0));
         if (const Status e = st->loss.noise().set(dim, cov); e != Status::ok)
             return std::string("cannot fit the noise distribution: ") + status_name(e);
+        if (!whitening<Dpad>(cov, dim, base, log_det_a))
+            return "cannot fit the noise distribution: the covariance is not positive definite";
     }
     if (st->loss.configure({s.nu}) != Status::ok) return "--nu: 1 to 64";
 
@@ -182,16 +221,7 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
     auto& model = st->model;
     Net::init_params(model.template block<0>(), s.seed + 1);
     for (std::size_t i = dim * H; i < Dpad * H; ++i) model.template block<0>()[i] = 0.0f;
-    // c starts where the classifier is at its prior on the data (mean r =
-    // -log nu): c = -mean log p_n(z_data). Adam moves c by about lr a step,
-    // and log p_n of standardised data is about -1.4 D, so starting at 0
-    // costs D / lr steps before anything is learned.
-    {
-        double lp = 0;
-        for (std::size_t r = 0; r < n_train; ++r)
-            lp += double(st->loss.noise().log_density(&z_train[r * Dpad]));
-        model.template block<1>()[0] = static_cast<float>(-lp / double(n_train));
-    }
+    model.template block<1>()[0] = 0.0f; // f = c = 0: the model is the noise
 
     train::TrainerConfig<float> cfg;
     cfg.seed = s.seed;
@@ -259,6 +289,7 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
 
     // The best parameters; threshold from the held-out energies.
     det.rebind(st->best.data());
+    det.set_base(base.data());
     std::vector<float> scratch(n_val);
     const std::vector<float> val_padded = pad_rows<Dpad>(val_raw.data(), n_val, dim);
     if (const Status e = det.calibrate({val_padded.data(), val_padded.size()}, s.false_alarm_rate,
@@ -280,8 +311,11 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
         m.mean.push_back(det.standardizer().mean()[d]);
         m.scale.push_back(det.standardizer().scale()[d]);
     }
+    // log p(z) = f - c + log q(z) = -energy - (c - log det A + dim/2 log 2 pi).
     m.has_log_z = true;
-    m.log_z = st->best.template block<1>()[0];
+    m.log_z = static_cast<float>(double(st->best.template block<1>()[0]) - log_det_a +
+                                 0.5 * double(dim) * std::log(2.0 * 3.14159265358979323846));
+    for (float a : base) m.base.push_back(a);
     m.has_threshold = true;
     m.threshold = det.threshold();
     if (host::IoResult r = host::resize_input(m, static_cast<std::uint32_t>(dim)); !r)
@@ -308,6 +342,7 @@ std::string score_net(const host::FileModel& padded, const std::vector<float>& r
     if (const Status e = io::load_model({bytes.data(), bytes.size()}, *net, meta); e != Status::ok)
         return std::string("the model does not load: ") + status_name(e);
     typename N::Detector det(*net);
+    if (meta.has_base) det.set_base(meta.base.data());
     if (meta.has_standardization) {
         if (const Status e = det.set_standardizer(meta.standardization.mean.data(),
                                                   meta.standardization.scale.data());

@@ -54,7 +54,8 @@ struct has_log_z<Model<Net, Scalar<T>, Rest...>, void> : std::true_type {};
 ///     ember::detect::Verdict<float> v;
 ///     if (det.check(x, v) == ember::Status::ok && v.alarm) ...
 ///
-/// - score: energy(x) = -f(z); high energy = unlikely.
+/// - score: energy(x) = -f(z); high energy = unlikely. With a Gaussian base
+///   (set_base), energy(x) = -f(z) + |A z|^2 / 2.
 /// - threshold: a sample is anomalous when energy > threshold. calibrate()
 ///   sets it to the exact (1 - rate)-quantile of held-out normal scores;
 ///   begin_recalibration() / observe_normal() / apply_recalibration()
@@ -120,6 +121,21 @@ public:
     }
     T input_bound() const noexcept { return input_bound_; }
 
+    // --- Gaussian base ------------------------------------------------------
+
+    /// Values of the base's whitening matrix: its lower triangle.
+    static constexpr std::size_t base_size = input_dim * (input_dim + 1) / 2;
+
+    /// Adds a Gaussian base to the energy: energy = -f(z) + |A z|^2 / 2, A
+    /// the lower-triangular matrix in `whitening` (base_size values, row by
+    /// row: A00, A10, A11, A20, ...; kept by pointer, e.g. in flash). The
+    /// model is then p(z) proportional to N(z; 0, (A^T A)^-1) exp(f(z)): the
+    /// network learns the log-ratio to a Gaussian (what `ember train` does,
+    /// noise-contrastive estimation with the Gaussian as the noise), and
+    /// starts as the Mahalanobis detector. nullptr removes it.
+    void set_base(const T* whitening) noexcept { base_ = whitening; }
+    const T* base() const noexcept { return base_; }
+
     // --- scoring -------------------------------------------------------------
 
     /// energy = -f(z) of x[input_dim]. Changes nothing but `energy` (on ok).
@@ -139,7 +155,8 @@ public:
         return Status::ok;
     }
 
-    /// log p(x) = f(z) - log Z - sum_i log scale_i: the model's normalised
+    /// log p(x) = -energy(z) - log Z - sum_i log scale_i (with no base,
+    /// -energy = f), the model's normalised
     /// log-density of the raw x (the last term is the Jacobian of the
     /// standardisation). Only for M = Model<Net, Scalar<T>, ...> (log Z in
     /// block 1, e.g. trained by noise-contrastive estimation).
@@ -246,8 +263,16 @@ public:
 private:
     view_type net() const noexcept { return view_type(params_); }
 
-    // f(z) of the standardised x, with every input check.
+    // -energy of the standardised x: f(z), minus the base's quadratic form
+    // when there is one; with every input check.
     Status value_of(const T* x, T& f) const noexcept {
+        T e;
+        if (const Status s = energy_of(x, e); s != Status::ok) return s;
+        f = -e;
+        return Status::ok;
+    }
+
+    Status energy_of(const T* x, T& energy) const noexcept {
         if (params_ == nullptr) return Status::invalid_argument;
         for (std::size_t i = 0; i < input_dim; ++i)
             if (!simd::is_finite(x[i])) return Status::non_finite_input;
@@ -256,20 +281,27 @@ private:
         standardizer_.apply(x, z);
         for (std::size_t i = 0; i < input_dim; ++i)
             if (!(simd::abs(z[i]) <= input_bound_)) return Status::out_of_range_input;
-        const T v = net().value(z);
-        if (!simd::is_finite(v)) return Status::non_finite_output;
-        f = v;
-        return Status::ok;
-    }
-
-    Status energy_of(const T* x, T& energy) const noexcept {
-        T f;
-        if (const Status s = value_of(x, f); s != Status::ok) return s;
-        energy = -f;
+        T e = -net().value(z);
+        if (base_ != nullptr) {
+            // q = |A z|^2, rows of the lower triangle in order, explicit fma.
+            T q(0);
+            const T* a = base_;
+            for (std::size_t i = 0; i < input_dim; ++i) {
+                T r(0);
+                for (std::size_t j = 0; j <= i; ++j) r = simd::fma(a[j], z[j], r);
+                a += i + 1;
+                q = simd::fma(r, r, q);
+            }
+            e = simd::fma(T(0.5), q, e);
+        }
+        fp::pin(e);
+        if (!simd::is_finite(e)) return Status::non_finite_output;
+        energy = e;
         return Status::ok;
     }
 
     const T* params_ = nullptr;
+    const T* base_ = nullptr;
     Standardizer<T, input_dim> standardizer_;
     T threshold_ = std::numeric_limits<T>::infinity();
     T input_bound_ = default_input_bound;

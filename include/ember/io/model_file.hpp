@@ -24,7 +24,7 @@
 //   0          4      magic "EMBM" (45 4D 42 4D)
 //   4          2      format version (1)
 //   6          2      flags: bit 0 standardisation, bit 1 log Z, bit 2
-//                     threshold; the other bits are 0
+//                     threshold, bit 3 Gaussian base; the other bits are 0
 //   8          4      file size in bytes, CRC included
 //   12         1      scalar type: 1 = float (binary32), 2 = double (binary64)
 //   13         1      activation: 1 swish, 2 softplus, 3 tanh, 4 relu
@@ -34,8 +34,11 @@
 //   20 + 4L    4      P (as MlpLayout<D, H...>::param_count)
 //   H = 24 + 4L       then the values, in this order:
 //              2 D S  if bit 0: mean[D], then scale[D] (x' = (x - mean) / scale)
-//              S      if bit 1: log Z
-//              S      if bit 2: threshold on the energy -f(x')
+//              S      if bit 1: log Z (log p(x') = -energy(x') - log Z)
+//              S      if bit 2: threshold on the energy
+//              B S    if bit 3: the Gaussian base, B = D (D + 1) / 2: the
+//                     lower triangle of A, row by row (A00, A10, A11, ...);
+//                     the energy is then -f(x') + |A x'|^2 / 2, else -f(x')
 //              P S    the parameters in MlpLayout order
 //   size - 4   4      CRC-32 (io/crc32.hpp) of bytes [0, size - 4)
 //
@@ -79,7 +82,12 @@ inline constexpr std::uint16_t model_file_version = 1;
 inline constexpr std::uint16_t flag_standardization = 1u << 0;
 inline constexpr std::uint16_t flag_log_z = 1u << 1;
 inline constexpr std::uint16_t flag_threshold = 1u << 2;
-inline constexpr std::uint16_t known_flags = flag_standardization | flag_log_z | flag_threshold;
+inline constexpr std::uint16_t flag_base = 1u << 3;
+inline constexpr std::uint16_t known_flags =
+    flag_standardization | flag_log_z | flag_threshold | flag_base;
+
+/// Values of the Gaussian base of a D-input model (a lower triangle).
+constexpr std::size_t base_size(std::size_t D) noexcept { return D * (D + 1) / 2; }
 
 /// Scalar type ids in the file (0 = not a scalar type the format knows).
 template <class T>
@@ -117,13 +125,17 @@ struct ModelMeta {
     bool has_log_z = false;
     T log_z = 0; ///< log Z, so that f(x') - log_z is a normalised log-density
     bool has_threshold = false;
-    T threshold = 0; ///< energy -f(x') above which a point is an anomaly
+    T threshold = 0; ///< energy above which a point is an anomaly
+    /// Gaussian base: energy = -f(x') + |A x'|^2 / 2, A lower-triangular,
+    /// its rows in order (detect::AnomalyDetector::set_base).
+    bool has_base = false;
+    std::array<T, base_size(D)> base{};
 
     /// The flags word of a file holding these fields.
     constexpr std::uint16_t flags() const noexcept {
-        return static_cast<std::uint16_t>((has_standardization ? flag_standardization : 0u) |
-                                          (has_log_z ? flag_log_z : 0u) |
-                                          (has_threshold ? flag_threshold : 0u));
+        return static_cast<std::uint16_t>(
+            (has_standardization ? flag_standardization : 0u) | (has_log_z ? flag_log_z : 0u) |
+            (has_threshold ? flag_threshold : 0u) | (has_base ? flag_base : 0u));
     }
 };
 
@@ -142,6 +154,7 @@ constexpr std::size_t file_size(std::uint16_t flags) noexcept {
     using Spec = typename Net::spec_type;
     const std::size_t values = ((flags & flag_standardization) ? 2 * Spec::input_dim : 0) +
                                ((flags & flag_log_z) ? 1 : 0) + ((flags & flag_threshold) ? 1 : 0) +
+                               ((flags & flag_base) ? base_size(Spec::input_dim) : 0) +
                                Spec::param_count;
     return header_size<Net> + values * sizeof(typename Spec::value_type) + 4;
 }
@@ -276,8 +289,8 @@ Status validate(Span<const std::uint8_t> in, std::uint16_t& flags) noexcept {
         for (std::size_t i = 0; i < 2 * D; ++i, v += sizeof(T))
             if (const Status s = check_value<T>(get_bits<T>(v), i >= D); s != Status::ok) return s;
     }
-    const std::size_t rest =
-        ((f & flag_log_z) ? 1 : 0) + ((f & flag_threshold) ? 1 : 0) + Spec::param_count;
+    const std::size_t rest = ((f & flag_log_z) ? 1 : 0) + ((f & flag_threshold) ? 1 : 0) +
+                             ((f & flag_base) ? base_size(D) : 0) + Spec::param_count;
     for (std::size_t i = 0; i < rest; ++i, v += sizeof(T))
         if (const Status s = check_value<T>(get_bits<T>(v), false); s != Status::ok) return s;
     flags = f;
@@ -306,6 +319,9 @@ void decode(const std::uint8_t* b, std::uint16_t flags, typename Spec::value_typ
     if (meta.has_log_z) meta.log_z = next();
     meta.has_threshold = (flags & flag_threshold) != 0;
     if (meta.has_threshold) meta.threshold = next();
+    meta.has_base = (flags & flag_base) != 0;
+    if (meta.has_base)
+        for (T& a : meta.base) a = next();
     for (std::size_t i = 0; i < Spec::param_count; ++i) params[i] = next();
 }
 
@@ -335,6 +351,9 @@ Status save(const typename Spec::value_type* params,
     if (meta.has_log_z && !bits_finite<T>(to_bits(meta.log_z))) return Status::non_finite_input;
     if (meta.has_threshold && !bits_finite<T>(to_bits(meta.threshold)))
         return Status::non_finite_input;
+    if (meta.has_base)
+        for (T a : meta.base)
+            if (!bits_finite<T>(to_bits(a))) return Status::non_finite_input;
     for (std::size_t i = 0; i < Spec::param_count; ++i)
         if (!bits_finite<T>(to_bits(params[i]))) return Status::non_finite_input;
 
@@ -359,6 +378,8 @@ Status save(const typename Spec::value_type* params,
     }
     if (meta.has_log_z) put(meta.log_z);
     if (meta.has_threshold) put(meta.threshold);
+    if (meta.has_base)
+        for (T a : meta.base) put(a);
     for (std::size_t i = 0; i < Spec::param_count; ++i) put(params[i]);
     put_u32(b + size - 4, crc32(Span<const std::uint8_t>(b, size - 4)));
     written = size;
@@ -485,7 +506,8 @@ inline Status read_architecture(Span<const std::uint8_t> in, Architecture& out) 
     const std::uint64_t bytes = a.scalar == 1 ? 4 : 8;
     const std::uint64_t values =
         ((a.flags & flag_standardization) ? 2u * std::uint64_t(a.input_dim) : 0u) +
-        ((a.flags & flag_log_z) ? 1u : 0u) + ((a.flags & flag_threshold) ? 1u : 0u) + p;
+        ((a.flags & flag_log_z) ? 1u : 0u) + ((a.flags & flag_threshold) ? 1u : 0u) +
+        ((a.flags & flag_base) ? base_size(a.input_dim) : 0u) + p;
     if (header + values * bytes + 4 != size) return Status::bad_format;
     a.param_count = static_cast<std::uint32_t>(p);
     a.file_size = size;

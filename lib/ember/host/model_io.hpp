@@ -63,7 +63,8 @@ struct HeaderModel {
     std::size_t input_dim = 0;
     std::vector<std::string> params; // hex literals
     std::vector<std::string> mean, scale;
-    std::string log_z, threshold; // empty when absent
+    std::string log_z, threshold;  // empty when absent
+    std::vector<std::string> base; // empty when absent
 };
 
 IoResult write_c_header(const HeaderModel& m, std::ostream& out);
@@ -114,6 +115,9 @@ IoResult header_model(const Net& net, const io::model_meta_t<Net>& meta, const s
         }
     m.log_z = meta.has_log_z ? hex_literal(meta.log_z) : std::string();
     m.threshold = meta.has_threshold ? hex_literal(meta.threshold) : std::string();
+    m.base.clear();
+    if (meta.has_base)
+        for (T a : meta.base) m.base.push_back(hex_literal(a));
     return {};
 }
 
@@ -148,7 +152,8 @@ IoResult load_model_file(const std::string& path, Net& net, io::model_meta_t<Net
 /// parameters as `alignas(EMBER_ALIGN) inline constexpr T <name>_params[P]`
 /// in hexadecimal literals (the bits round-trip exactly), static_asserts that
 /// <name>_net has P parameters and the file's input size, `<name>_mean`,
-/// `<name>_scale`, `<name>_log_z`, `<name>_threshold` when present, and
+/// `<name>_scale`, `<name>_log_z`, `<name>_threshold`, `<name>_base` when
+/// present, and
 /// `constexpr <name>_net::view_type <name>_view()` over the array. `name`
 /// is a C identifier; the values pass the model file's checks (finite,
 /// scale > 0), else the error carries that Status.
@@ -180,6 +185,7 @@ struct FileModel {
     double log_z = 0;
     bool has_threshold = false;
     double threshold = 0;
+    std::vector<double> base;   ///< D (D + 1) / 2 (the Gaussian base), or empty
     std::vector<double> params; ///< arch.param_count, in MlpLayout order
 };
 

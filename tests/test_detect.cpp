@@ -531,3 +531,41 @@ TEST_CASE("detect: a plain MLP (no log Z) and hysteresis as the alarm policy") {
     REQUIRE(det.score(odd, e) == Status::ok);
     CHECK(e == doctest::Approx(9.0 + kLog2Pi).epsilon(1e-6));
 }
+
+TEST_CASE("detect: a Gaussian base adds |A z|^2 / 2 to the energy, in a fixed order") {
+    // f = 0 (every parameter 0): the energy is the base's term alone, and the
+    // log-density (c = log Z of the base) is the correlated Gaussian's.
+    static GaussModel model;
+    for (std::size_t k = 0; k < GaussModel::param_count; ++k) model.params[k] = 0.0f;
+    // Sigma = L L^T with L = [[1, 0], [0.6, 0.8]]; A = L^-1 = [[1, 0], [-0.75, 1.25]].
+    static const float base[3] = {1.0f, -0.75f, 1.25f};
+    const double log_det_a = std::log(1.25);
+    model.block<1>()[0] = static_cast<float>(kLog2Pi - log_det_a); // log Z of the base
+    static AnomalyDetector<GaussModel> det(model);
+    CHECK(det.base() == nullptr);
+    det.set_base(base);
+    CHECK(det.base() == base);
+    CHECK(AnomalyDetector<GaussModel>::base_size == 3);
+    ember::Pcg32 rng(9, 1);
+    for (int r = 0; r < 100; ++r) {
+        const float x[2] = {ember::normal<float>(rng), 2.0f * ember::normal<float>(rng)};
+        float e = 0, lp = 0;
+        REQUIRE(det.score(x, e) == Status::ok);
+        // The same operations in the same order, by hand.
+        const float r0 = std::fma(base[0], x[0], 0.0f);
+        const float r1 = std::fma(base[2], x[1], std::fma(base[1], x[0], 0.0f));
+        const float q = std::fma(r1, r1, std::fma(r0, r0, 0.0f));
+        const float want = std::fma(0.5f, q, -0.0f);
+        CHECK(bits_of(e) == bits_of(want));
+        // log N(x; 0, Sigma) in double: Sigma^-1 = A^T A.
+        const double a0 = x[0], a1 = -0.75 * x[0] + 1.25 * x[1];
+        const double ref = -0.5 * (a0 * a0 + a1 * a1) + log_det_a - kLog2Pi;
+        REQUIRE(det.log_density(x, lp) == Status::ok);
+        CHECK(static_cast<double>(lp) == doctest::Approx(ref).epsilon(1e-5).scale(1.0));
+    }
+    det.set_base(nullptr);
+    const float x[2] = {1.0f, 1.0f};
+    float e = 1;
+    REQUIRE(det.score(x, e) == Status::ok);
+    CHECK(e == 0.0f);
+}

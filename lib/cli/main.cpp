@@ -12,10 +12,7 @@
 
 #include "ember/host/csv.hpp"
 #include "ember/host/model_io.hpp"
-#if __has_include("ember/host/report.hpp")
 #include "ember/host/report.hpp"
-#define EMBER_CLI_HAVE_REPORT 1
-#endif
 #include "ember/io/model_file.hpp"
 #include "ember/status.hpp"
 
@@ -41,7 +38,7 @@ const char* const usage_text =
     "               [--method nce] [--hidden 16,16|32,32|64,64] [--steps N] [--seed S]\n"
     "               [--nu K] [--noise-scale S] [--lr LR] [--validation F]\n"
     "               [--false-alarm-rate R] [--patience N] [--quiet]\n"
-    "  ember score  --model MODEL --data FILE.csv [--out FILE] [--decisions]\n"
+    "  ember score  --model MODEL --data FILE.csv [--out FILE] [--decisions] [--plot FILE.png]\n"
     "  ember export --model MODEL --header FILE.h [--name NAME]\n"
     "  ember info   --model MODEL\n"
     "\n"
@@ -52,7 +49,8 @@ const char* const usage_text =
     "  the rows to stop early and to set the threshold for the false-alarm rate.\n"
     "score: one energy per data row on standard output (higher = more\n"
     "  anomalous); with a label column, ROC-AUC and average precision on\n"
-    "  standard error.\n";
+    "  standard error, and with --plot a picture of the energy histograms and\n"
+    "  the ROC curve. --decisions adds ',1' to rows above the threshold (',0' else).\n";
 
 [[noreturn]] void usage_error(const std::string& msg) {
     std::fprintf(stderr, "ember: %s\n\n%s", msg.c_str(), usage_text);
@@ -327,7 +325,8 @@ int cmd_train(int argc, char** argv) {
 }
 
 int cmd_score(int argc, char** argv) {
-    const Args a = parse_args(argc, argv, {"--model", "--data", "--out"}, {"--decisions"});
+    const Args a =
+        parse_args(argc, argv, {"--model", "--data", "--out", "--plot"}, {"--decisions"});
     const std::string model_path = a.need("--model"), data = a.need("--data");
     const host::FileModel m = read_model(model_path);
     if (const std::string why = cli::supported(m); !why.empty())
@@ -364,20 +363,27 @@ int cmd_score(int argc, char** argv) {
         if (pos == 0 || pos == t.labels.size()) {
             std::fprintf(stderr, "ember: the labels hold one class only: no ROC-AUC\n");
         } else {
-#ifdef EMBER_CLI_HAVE_REPORT
             std::fprintf(stderr,
                          "ROC-AUC %.4f  average precision %.4f  (%zu rows, %zu anomalies)\n",
                          host::roc_auc(sc, t.labels), host::average_precision(sc, t.labels),
                          t.labels.size(), pos);
-#endif
             if (m.has_threshold)
                 std::fprintf(stderr,
                              "at the threshold %.6g: %zu of %zu anomalies flagged, %zu of %zu "
                              "normal rows flagged\n",
                              m.threshold, flagged_pos, pos, flagged - flagged_pos,
                              t.labels.size() - pos);
+            if (a.has("--plot")) {
+                if (!host::write_score_report_png(a.get("--plot"), sc, t.labels,
+                                                  m.has_threshold ? m.threshold : NAN,
+                                                  "ember score " + data))
+                    fail("cannot write the picture '" + a.get("--plot") + "'");
+                std::fprintf(stderr, "ember: wrote %s\n", a.get("--plot").c_str());
+            }
         }
     }
+    if (a.has("--plot") && t.labels.empty())
+        std::fprintf(stderr, "ember: --plot needs a label column; no picture written\n");
     return 0;
 }
 

@@ -159,6 +159,10 @@ IoResult write_c_header(const HeaderModel& m, std::ostream& out) {
         write_array(out, m.base);
         out << "};\n";
     }
+    out << "\n/// The Gaussian base for AnomalyDetector::set_base, or nullptr without one.\n"
+        << "constexpr const " << T << "* " << n << "_base_data() noexcept {\n"
+        << "    return " << (m.base.empty() ? std::string("nullptr") : n + "_base") << ";\n"
+        << "}\n";
     out << "\n/// The network over " << n << "_params (no copy).\n"
         << "constexpr " << n << "_net::view_type " << n << "_view() noexcept {\n"
         << "    return " << n << "_net::view_type(" << n << "_params);\n"
@@ -377,7 +381,9 @@ IoResult resize_input(FileModel& m, std::uint32_t dim) {
     return {};
 }
 
-IoResult export_c_header(const FileModel& m, const std::string& name, const std::string& path) {
+namespace {
+
+IoResult header_of(const FileModel& m, const std::string& name, detail::HeaderModel& h) {
     if (!is_c_identifier(name))
         return {"export_c_header: '" + name + "' is not a C identifier", Status::invalid_argument};
     std::vector<std::uint8_t> check;
@@ -386,7 +392,6 @@ IoResult export_c_header(const FileModel& m, const std::string& name, const std:
     auto lit = [&](double x) {
         return is_float ? hex_literal(static_cast<float>(x)) : hex_literal(x);
     };
-    detail::HeaderModel h;
     h.name = name;
     h.scalar = is_float ? "float" : "double";
     h.net_type = net_type_name(m.arch);
@@ -397,6 +402,20 @@ IoResult export_c_header(const FileModel& m, const std::string& name, const std:
     h.log_z = m.has_log_z ? lit(m.log_z) : std::string();
     h.threshold = m.has_threshold ? lit(m.threshold) : std::string();
     for (double x : m.base) h.base.push_back(lit(x));
+    return {};
+}
+
+} // namespace
+
+IoResult export_c_header(const FileModel& m, const std::string& name, std::ostream& out) {
+    detail::HeaderModel h;
+    if (IoResult r = header_of(m, name, h); !r) return r;
+    return detail::write_c_header(h, out);
+}
+
+IoResult export_c_header(const FileModel& m, const std::string& name, const std::string& path) {
+    detail::HeaderModel h;
+    if (IoResult r = header_of(m, name, h); !r) return r;
     return detail::write_c_header(h, path);
 }
 

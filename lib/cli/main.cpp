@@ -22,7 +22,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <map>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -40,6 +42,7 @@ const char* const usage_text =
     "               [--false-alarm-rate R] [--patience N] [--quiet]\n"
     "  ember score  --model MODEL --data FILE.csv [--out FILE] [--decisions] [--plot FILE.png]\n"
     "  ember export --model MODEL --header FILE.h [--name NAME]\n"
+    "               [--samples FILE.csv [--max-samples N]]\n"
     "  ember info   --model MODEL\n"
     "\n"
     "CSV: a header row, then comma-separated numbers; a column named `label`\n"
@@ -387,13 +390,55 @@ int cmd_score(int argc, char** argv) {
     return 0;
 }
 
+// `<name>_sample_count`, `<name>_samples` (rows x D, float bits exactly as
+// read) and `<name>_sample_labels` when the CSV has labels: test vectors for
+// firmware, inserted before the header's closing #endif.
+std::string samples_text(const host::CsvTable& t, std::size_t count, const std::string& name) {
+    std::string s = "\n// Test vectors (ember export --samples): " + std::to_string(count) +
+                    " rows of the CSV, in order.\n";
+    s += "inline constexpr unsigned " + name + "_sample_count = " + std::to_string(count) + ";\n";
+    s += "inline constexpr float " + name + "_samples[" + std::to_string(count) + " * " +
+         std::to_string(t.features.size()) + "] = {\n";
+    for (std::size_t r = 0; r < count; ++r) {
+        s += "   ";
+        for (std::size_t d = 0; d < t.features.size(); ++d)
+            s += " " + host::hex_literal(t.values[r * t.features.size() + d]) + ",";
+        s += "\n";
+    }
+    s += "};\n";
+    if (!t.labels.empty()) {
+        s += "inline constexpr unsigned char " + name + "_sample_labels[" + std::to_string(count) +
+             "] = {";
+        for (std::size_t r = 0; r < count; ++r)
+            s += (r % 32 == 0 ? "\n    " : " ") + std::to_string(t.labels[r]) + ",";
+        s += "\n};\n";
+    }
+    return s;
+}
+
 int cmd_export(int argc, char** argv) {
-    const Args a = parse_args(argc, argv, {"--model", "--header", "--name"}, {});
+    const Args a =
+        parse_args(argc, argv, {"--model", "--header", "--name", "--samples", "--max-samples"}, {});
     const std::string model_path = a.need("--model"), header = a.need("--header");
     const std::string name = a.get("--name", default_name(header));
     if (!host::is_c_identifier(name)) usage_error("--name: '" + name + "' is not a C identifier");
+    std::size_t max_samples = 256;
+    if (a.has("--max-samples"))
+        max_samples = parse_uint("--max-samples", a.get("--max-samples"), 1, 1000000);
     const host::FileModel m = read_model(model_path);
-    if (host::IoResult r = host::export_c_header(m, name, header); !r) fail(r.error);
+    std::ostringstream text;
+    if (host::IoResult r = host::export_c_header(m, name, text); !r) fail(r.error);
+    std::string h = text.str();
+    if (a.has("--samples")) {
+        const host::CsvTable t = read_table(a.get("--samples"));
+        if (t.features.size() != m.arch.input_dim)
+            fail("'" + a.get("--samples") + "' has " + std::to_string(t.features.size()) +
+                 " feature columns, the model " + std::to_string(m.arch.input_dim));
+        const std::size_t at = h.rfind("\n#endif");
+        h.insert(at == std::string::npos ? h.size() : at,
+                 samples_text(t, std::min(t.rows, max_samples), name));
+    }
+    write_text(header, h);
     std::fprintf(stderr, "ember: wrote %s (%s, %s_view())\n", header.c_str(),
                  host::net_type_name(m.arch).c_str(), name.c_str());
     return 0;

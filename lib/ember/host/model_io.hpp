@@ -153,7 +153,7 @@ IoResult load_model_file(const std::string& path, Net& net, io::model_meta_t<Net
 /// in hexadecimal literals (the bits round-trip exactly), static_asserts that
 /// <name>_net has P parameters and the file's input size, `<name>_mean`,
 /// `<name>_scale`, `<name>_log_z`, `<name>_threshold`, `<name>_base` when
-/// present, and
+/// present, `<name>_base_data()` (the base or nullptr), and
 /// `constexpr <name>_net::view_type <name>_view()` over the array. `name`
 /// is a C identifier; the values pass the model file's checks (finite,
 /// scale > 0), else the error carries that Status.
@@ -211,5 +211,6 @@ std::string net_type_name(const io::Architecture& a);
 
 /// export_c_header for a model known only at run time.
 IoResult export_c_header(const FileModel& m, const std::string& name, const std::string& path);
+IoResult export_c_header(const FileModel& m, const std::string& name, std::ostream& out);
 
 } // namespace ember::host

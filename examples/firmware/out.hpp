@@ -30,16 +30,22 @@ public:
         put(c);
         return *this;
     }
-    /// Decimal, right-aligned in `width` characters.
+    /// Decimal, right-aligned in `width` characters. By subtraction of
+    /// powers of ten: no 64-bit division (libgcc's is 700 bytes on Cortex-M).
     Out& u64(std::uint64_t v, int width = 0) noexcept {
         char digits[20];
         int n = 0;
-        do {
-            digits[n++] = static_cast<char>('0' + v % 10u);
-            v /= 10u;
-        } while (v != 0u);
+        for (int k = 19; k >= 0; --k) {
+            const std::uint64_t p = pow10(k);
+            char d = '0';
+            while (v >= p) {
+                v -= p;
+                ++d;
+            }
+            if (d != '0' || n != 0 || k == 0) digits[n++] = d;
+        }
         for (int i = n; i < width; ++i) put(' ');
-        while (n > 0) put(digits[--n]);
+        for (int i = 0; i < n; ++i) put(digits[i]);
         return *this;
     }
     Out& i64(std::int64_t v) noexcept {
@@ -77,26 +83,32 @@ public:
         }
         const int e = (biased == 0 ? 1 : biased) - 127 - 23; // v = mant * 2^e
         if (e > 16) return str("big");
-        std::uint64_t pow10 = 1;
-        for (int i = 0; i < decimals; ++i) pow10 *= 10u;
+        const std::uint64_t scale10 = pow10(decimals);
         // scaled = round(mant * 2^e * 10^decimals); mant < 2^24, 10^6 < 2^20.
         std::uint64_t scaled;
         if (e >= 0) {
-            scaled = (mant << e) * pow10;
+            scaled = (mant << e) * scale10;
         } else if (e > -60) {
-            const std::uint64_t num = mant * pow10;
+            const std::uint64_t num = mant * scale10;
             scaled = (num + (std::uint64_t(1) << (-e - 1))) >> (-e);
         } else {
             scaled = 0;
         }
-        u64(scaled / pow10);
-        if (decimals > 0) {
-            put('.');
-            std::uint64_t frac = scaled % pow10;
-            for (std::uint64_t p = pow10 / 10u; p != 0u; p /= 10u) {
-                put(static_cast<char>('0' + frac / p));
-                frac %= p;
+        // The digits of `scaled` with the point `decimals` from the right.
+        char digits[21];
+        int n = 0;
+        for (int k = 19; k >= 0; --k) {
+            const std::uint64_t p = pow10(k);
+            char d = '0';
+            while (scaled >= p) {
+                scaled -= p;
+                ++d;
             }
+            if (d != '0' || n != 0 || k <= decimals) digits[n++] = d;
+        }
+        for (int i = 0; i < n; ++i) {
+            if (i == n - decimals) put('.');
+            put(digits[i]);
         }
         return *this;
     }
@@ -109,6 +121,12 @@ public:
     void flush() noexcept {
         if (n_ != 0u) ember::port::write(buf_, n_);
         n_ = 0;
+    }
+
+    static std::uint64_t pow10(int k) noexcept {
+        std::uint64_t p = 1;
+        for (int i = 0; i < k; ++i) p *= 10u;
+        return p;
     }
 
     static std::uint32_t bits_of(float v) noexcept {

@@ -28,7 +28,6 @@
 
 #include "ember/detect/anomaly_detector.hpp"
 #include "ember/fp.hpp"
-#include "ember/io/crc32.hpp"
 #include "ember/port.hpp"
 #include "ember/status.hpp"
 
@@ -55,9 +54,24 @@ static_assert(sizeof(EMBER_FW_MODEL(_params)) == sizeof(float) * Net::param_coun
 
 Detector detector(kParams); // the weights stay where the header put them
 
+// CRC-32 (ember::io::crc32's polynomial and result) bit by bit: no 1 KiB table.
 std::uint32_t model_crc() noexcept {
-    return ember::io::crc32(
-        {reinterpret_cast<const std::uint8_t*>(kParams), sizeof(float) * Net::param_count});
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(kParams);
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (std::size_t i = 0; i < sizeof(float) * Net::param_count; ++i) {
+        c ^= bytes[i];
+        for (int k = 0; k < 8; ++k) c = (c & 1u) != 0u ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    }
+    return ~c;
+}
+
+// strcmp without the C library's (700 bytes on Cortex-M).
+bool same(const char* a, const char* b) noexcept {
+    while (*a != '\0' && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return *a == *b;
 }
 
 void stream_vector(ember::Pcg32& rng, std::size_t i, float* x) noexcept {
@@ -144,12 +158,15 @@ int count(int shift) {
     firmware::Out out;
     // Under -icount shift=S QEMU advances virtual time by 2^S ns per
     // instruction, and SysTick counts the 25 MHz processor clock (40 ns).
-    const std::uint64_t ns_per_tick = 1000000000u / ember::port::ticks_per_second();
-    const std::uint64_t ns_per_insn = std::uint64_t(1) << shift;
+    // 32-bit arithmetic: the sums fit, and 64-bit division is 700 bytes of libgcc.
+    const std::uint32_t ns_per_tick =
+        1000000000u / static_cast<std::uint32_t>(ember::port::ticks_per_second());
+    const std::uint32_t ns_per_insn = std::uint32_t(1) << shift;
     (void)ember::port::ticks(); // starts SysTick
-    const std::uint64_t overhead = tick_overhead();
+    const std::uint32_t overhead = static_cast<std::uint32_t>(tick_overhead());
 #if defined(__arm__)
-    const std::uint64_t loop = ticks_of_loop(20000) - ticks_of_loop(10000);
+    const std::uint32_t loop =
+        static_cast<std::uint32_t>(ticks_of_loop(20000) - ticks_of_loop(10000));
     out.str("calibration: 20000 instructions (a 2-instruction loop) = ")
         .u64(loop)
         .str(" ticks, ")
@@ -162,7 +179,7 @@ int count(int shift) {
         .nl();
 #endif
     ember::Pcg32 rng(firmware_demo::stream_seed, firmware_demo::stream_id);
-    std::uint64_t total = 0, least = ~std::uint64_t(0), most = 0;
+    std::uint32_t total = 0, least = ~std::uint32_t(0), most = 0;
     for (std::size_t i = 0; i < firmware_demo::stream_length; ++i) {
         float x[D];
         stream_vector(rng, i, x);
@@ -171,12 +188,12 @@ int count(int shift) {
         const int s = ember_fw_check(x, &v);
         const std::uint64_t t1 = ember::port::ticks();
         if (s != 0) return setup_failed("check", static_cast<ember::Status>(s));
-        const std::uint64_t t = t1 - t0 - overhead;
+        const std::uint32_t t = static_cast<std::uint32_t>(t1 - t0) - overhead;
         total += t;
         if (t < least) least = t;
         if (t > most) most = t;
     }
-    const std::uint64_t n = firmware_demo::stream_length;
+    const std::uint32_t n = firmware_demo::stream_length;
     out.str("score: ")
         .u64(n)
         .str(" calls of check(), ticks per call mean ")
@@ -238,9 +255,9 @@ int main(int argc, char** argv) {
         s != ember::Status::ok)
         return setup_failed("set_threshold", s);
 
-    if (argc >= 2 && std::strcmp(argv[1], "--emit-expected") == 0) return emit_expected();
-    if (argc >= 3 && std::strcmp(argv[1], "--count") == 0) return count(parse_shift(argv[2]));
-    if (argc >= 2 && std::strcmp(argv[1], "--heap-check") == 0) return heap_check();
+    if (argc >= 2 && same(argv[1], "--emit-expected")) return emit_expected();
+    if (argc >= 3 && same(argv[1], "--count")) return count(parse_shift(argv[2]));
+    if (argc >= 2 && same(argv[1], "--heap-check")) return heap_check();
     if (argc >= 2) {
         firmware::Out().str("usage: score [--emit-expected | --count SHIFT | --heap-check]").nl();
         return 2;

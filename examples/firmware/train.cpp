@@ -143,7 +143,8 @@ namespace {
 
 int count(int shift) {
     if (const int r = prepare(kSteps); r != 0) return r;
-    const std::uint64_t ns_per_tick = 1000000000u / ember::port::ticks_per_second();
+    const std::uint32_t ns_per_tick =
+        1000000000u / static_cast<std::uint32_t>(ember::port::ticks_per_second());
     const std::uint64_t ns_per_insn = std::uint64_t(1) << shift;
     (void)ember::port::ticks();
     std::uint64_t overhead = ~std::uint64_t(0);

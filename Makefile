@@ -8,7 +8,7 @@
 # Also: make bench | golden | format | format-check | clean
 #       make test PRESETS="host cortex-m4f"   (a subset of the targets)
 
-PRESETS ?= host host-avx2 host-asan aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3
+PRESETS ?= host host-avx2 host-asan aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3 fuzz
 JOBS ?= 2
 
 FORMAT_DIRS := include lib ports examples tests

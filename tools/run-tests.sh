@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then
     presets=("$@")
 else
-    presets=(host host-avx2 host-asan aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3)
+    presets=(host host-avx2 host-asan aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3 fuzz)
 fi
 
 jobs=${EMBER_JOBS:-2}

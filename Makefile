@@ -1,11 +1,14 @@
 # ember — the two commands a new user needs:
-#   make demo    build the host preset and run the demo
+#   make demo    the anomaly-detection pipeline: synthetic vibration data,
+#                training, ROC-AUC, export, Cortex-M4F firmware under QEMU
+#                (device = host, bit for bit), footprint (tools/demo.sh)
 #   make test    build and run the tests on every target (host, host under
 #                ASan+UBSan, ARM Linux under qemu-user, Cortex-M under
 #                qemu-system-arm)
 # Both first install the missing Debian packages (make deps).
 #
-# Also: make bench | golden | format | format-check | clean
+# Also: make demo-2d (a 2-D density trained by NCE, drawn as PNG)
+#       make bench | golden | format | format-check | clean
 #       make test PRESETS="host cortex-m4f"   (a subset of the targets)
 
 PRESETS ?= host host-avx2 host-asan aarch64 armv7-neon armv7-noneon cortex-m4f cortex-m7 cortex-m3 fuzz
@@ -15,7 +18,7 @@ FORMAT_DIRS := include lib ports examples tests
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' \
                  -o -name '*.h' -o -name '*.c' \) 2>/dev/null | sort)
 
-.PHONY: all deps test demo bench golden format format-check clean
+.PHONY: all deps test demo demo-2d bench golden format format-check clean
 
 all: test
 
@@ -31,6 +34,9 @@ test: deps
 DEMO_PRESET := $(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo 2>/dev/null && echo host-avx2 || echo host)
 
 demo: deps
+	@EMBER_JOBS=$(JOBS) tools/demo.sh $(DEMO_PRESET)
+
+demo-2d: deps
 	cmake --preset $(DEMO_PRESET)
 	cmake --build --preset $(DEMO_PRESET) -j $(JOBS) --target ember_demo
 	./build/$(DEMO_PRESET)/examples/ember_demo

@@ -6,6 +6,8 @@
 #   tools/footprint.sh            build the cortex-m4f preset's firmware, then report
 #   tools/footprint.sh --no-build report on build/cortex-m4f as it is
 #   EMBER_FOOTPRINT_BUILD=dir     another build directory (a cortex-m4f configuration)
+#   EMBER_FOOTPRINT_MODEL=name    the name the scoring firmware's header was
+#                                 exported under (default: demo)
 #
 # How each number is obtained:
 # - flash = .text + .data + the small read-only sections (arm-none-eabi-size -A);
@@ -128,7 +130,12 @@ count() {
 
 score_flash=$(flash "$score")
 score_ram=$(ram "$score")
-score_weights=$(symbol "$score" '^demo_params$')
+model=${EMBER_FOOTPRINT_MODEL:-demo}
+# The model's constants: parameters and the Gaussian base (the exported
+# mean/scale are copied into the detector, so they are in its RAM); test
+# vectors of `ember export --samples` are counted apart.
+score_weights=$(symbol "$score" "^${model}_(params|base)\$")
+score_vectors=$(symbol "$score" "^${model}_(samples|sample_labels)\$")
 score_libc_flash=$(libc_bytes "$score" flash)
 score_libc_ram=$(libc_bytes "$score" ram)
 score_stack=$(stack_of "$fw/CMakeFiles/ember_firmware_score.dir" ember_fw_check)
@@ -154,10 +161,11 @@ cat <<TABLE
 | | scoring (\`ember_firmware_score\`, D=16, H=32x32 float) | training (\`ember_firmware_train\`, D=8, H=16x16 float) |
 |---|---|---|
 | flash (text + data) | $score_flash B ($(kb "$score_flash")) | $train_flash B ($(kb "$train_flash")) |
-| of which weights | $score_weights B (\`demo_params\`, const, flash) | - (weights are trained in RAM) |
-| flash beyond the weights | $((score_flash - score_weights)) B ($(kb $((score_flash - score_weights)))) | $train_flash B |
+| of which weights | $score_weights B (\`${model}_params\`, \`${model}_base\`: const, flash) | - (weights are trained in RAM) |
+| of which test vectors | $score_vectors B (\`${model}_samples\`) | - |
+| flash beyond the weights (and test vectors) | $((score_flash - score_weights - score_vectors)) B ($(kb $((score_flash - score_weights - score_vectors)))) | $train_flash B |
 | of which C library (newlib-nano, rdimon, libgcc, crt) | $score_libc_flash B | $train_libc_flash B |
-| firmware's own flash beyond the weights (without the C library) | $((score_flash - score_weights - score_libc_flash)) B ($(kb $((score_flash - score_weights - score_libc_flash)))): $(verdict $((score_flash - score_weights - score_libc_flash)) 24576 "24 KB") | $((train_flash - train_libc_flash)) B |
+| firmware's own flash beyond the weights (without the C library) | $((score_flash - score_weights - score_vectors - score_libc_flash)) B ($(kb $((score_flash - score_weights - score_vectors - score_libc_flash)))): $(verdict $((score_flash - score_weights - score_vectors - score_libc_flash)) 24576 "24 KB") | $((train_flash - train_libc_flash)) B |
 | RAM (data + bss; the weights are in flash) | $score_ram B: $(verdict "$score_ram" 2048 "2 KB") | $train_ram B |
 | of which model + Adam state / training rows | - | $train_model B / $train_rows B |
 | of which C library | $score_libc_ram B | $train_libc_ram B |

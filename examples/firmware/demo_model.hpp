@@ -358,6 +358,9 @@ inline constexpr float demo_scale[16] = {
 // Anomaly threshold on the energy -f(x).
 inline constexpr float demo_threshold = 0x1.41ed44p+2f;
 
+/// The Gaussian base for AnomalyDetector::set_base, or nullptr without one.
+constexpr const float* demo_base_data() noexcept { return nullptr; }
+
 /// The network over demo_params (no copy).
 constexpr demo_net::view_type demo_view() noexcept { return demo_net::view_type(demo_params); }
 

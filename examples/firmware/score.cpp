@@ -133,6 +133,31 @@ extern "C" [[gnu::noinline]] int ember_fw_check(const float* x,
 
 namespace {
 
+#ifdef EMBER_FIRMWARE_SAMPLES
+// The header's test vectors (ember export --samples): one line per vector,
+// "i 0xBITS decision", for a host to compare with `ember score --bits`.
+int score_samples() {
+    firmware::Out out;
+    constexpr std::size_t n = EMBER_FW_MODEL(_sample_count);
+    std::size_t flagged = 0, alarms = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        ember::detect::Verdict<float> v;
+        if (const int s = ember_fw_check(EMBER_FW_MODEL(_samples) + i * D, &v); s != 0)
+            return setup_failed("check", static_cast<ember::Status>(s));
+        flagged += v.is_anomaly ? 1u : 0u;
+        alarms += v.alarm ? 1u : 0u;
+        out.str("sample ").u64(i).str(" 0x").bits(v.energy).str(v.is_anomaly ? " 1" : " 0").nl();
+    }
+    out.u64(n)
+        .str(" samples scored on the device: ")
+        .u64(flagged)
+        .str(" above the threshold, alarm on for ")
+        .u64(alarms)
+        .nl();
+    return 0;
+}
+#endif
+
 // Two back-to-back readings of the tick counter, the least of several: the
 // cost of the measurement itself.
 std::uint64_t tick_overhead() noexcept {
@@ -254,6 +279,10 @@ int main(int argc, char** argv) {
     if (const ember::Status s = detector.set_threshold(EMBER_FW_MODEL(_threshold));
         s != ember::Status::ok)
         return setup_failed("set_threshold", s);
+    detector.set_base(EMBER_FW_MODEL(_base_data)()); // nullptr without a Gaussian base
+#ifdef EMBER_FIRMWARE_SAMPLES
+    if (argc < 2) return score_samples();
+#endif
 
     if (argc >= 2 && same(argv[1], "--emit-expected")) return emit_expected();
     if (argc >= 3 && same(argv[1], "--count")) return count(parse_shift(argv[2]));

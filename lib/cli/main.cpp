@@ -40,7 +40,8 @@ const char* const usage_text =
     "               [--method nce] [--hidden 16,16|32,32|64,64] [--steps N] [--seed S]\n"
     "               [--nu K] [--noise-scale S] [--lr LR] [--validation F]\n"
     "               [--false-alarm-rate R] [--patience N] [--quiet]\n"
-    "  ember score  --model MODEL --data FILE.csv [--out FILE] [--decisions] [--plot FILE.png]\n"
+    "  ember score  --model MODEL --data FILE.csv [--out FILE] [--decisions] [--bits]\n"
+    "               [--plot FILE.png]\n"
     "  ember export --model MODEL --header FILE.h [--name NAME]\n"
     "               [--samples FILE.csv [--max-samples N]]\n"
     "  ember info   --model MODEL\n"
@@ -53,7 +54,8 @@ const char* const usage_text =
     "score: one energy per data row on standard output (higher = more\n"
     "  anomalous); with a label column, ROC-AUC and average precision on\n"
     "  standard error, and with --plot a picture of the energy histograms and\n"
-    "  the ROC curve. --decisions adds ',1' to rows above the threshold (',0' else).\n";
+    "  the ROC curve. --decisions adds ',1' to rows above the threshold (',0' else);\n"
+    "  --bits prints each energy as its float bits (0x...), as firmware does.\n";
 
 [[noreturn]] void usage_error(const std::string& msg) {
     std::fprintf(stderr, "ember: %s\n\n%s", msg.c_str(), usage_text);
@@ -329,7 +331,7 @@ int cmd_train(int argc, char** argv) {
 
 int cmd_score(int argc, char** argv) {
     const Args a =
-        parse_args(argc, argv, {"--model", "--data", "--out", "--plot"}, {"--decisions"});
+        parse_args(argc, argv, {"--model", "--data", "--out", "--plot"}, {"--decisions", "--bits"});
     const std::string model_path = a.need("--model"), data = a.need("--data");
     const host::FileModel m = read_model(model_path);
     if (const std::string why = cli::supported(m); !why.empty())
@@ -345,7 +347,12 @@ int cmd_score(int argc, char** argv) {
     std::string text;
     char line[64];
     for (std::size_t r = 0; r < energies.size(); ++r) {
-        if (a.flag("--decisions"))
+        if (a.flag("--bits")) {
+            std::uint32_t b;
+            std::memcpy(&b, &energies[r], sizeof b);
+            std::snprintf(line, sizeof line, "0x%08" PRIx32 "%s\n", b,
+                          a.flag("--decisions") ? (anomalous[r] ? ",1" : ",0") : "");
+        } else if (a.flag("--decisions"))
             std::snprintf(line, sizeof line, "%.9g,%d\n", double(energies[r]), int(anomalous[r]));
         else
             std::snprintf(line, sizeof line, "%.9g\n", double(energies[r]));

@@ -22,6 +22,7 @@ namespace {
 
 using Net3 = ember::Mlp<float, ember::Swish, 3, 4, 4>;
 using Net8 = ember::Mlp<float, ember::Swish, 8, 4, 4>;
+using Net20 = ember::Mlp<float, ember::Swish, 20, 4, 4>; // the base's loop, not unrolled
 
 std::vector<std::uint8_t> save_full(const Net3& net) {
     io::model_meta_t<Net3> meta;
@@ -97,14 +98,27 @@ TEST_CASE("host: a file padded to more inputs scores the same bits, and trims ba
                                 meta8.standardization.scale.data()) == Status::ok);
     d3.set_base(meta3.base.data());
     d8.set_base(meta8.base.data());
+    host::FileModel padded20 = m;
+    REQUIRE(host::resize_input(padded20, 20).ok());
+    std::vector<std::uint8_t> bytes20;
+    REQUIRE(host::encode_model_file(padded20, bytes20).ok());
+    static Net20 net20;
+    static io::model_meta_t<Net20> meta20;
+    REQUIRE(io::load_model({bytes20.data(), bytes20.size()}, net20, meta20) == Status::ok);
+    ember::detect::AnomalyDetector<Net20> d20(net20);
+    REQUIRE(d20.set_standardizer(meta20.standardization.mean.data(),
+                                 meta20.standardization.scale.data()) == Status::ok);
+    d20.set_base(meta20.base.data());
     ember::Pcg32 rng(7, 1);
     for (int r = 0; r < 200; ++r) {
-        float x3[3], x8[8] = {};
-        for (int d = 0; d < 3; ++d) x3[d] = x8[d] = 2.0f * ember::normal<float>(rng);
-        float e3 = 0, e8 = 1;
+        float x3[3], x8[8] = {}, x20[20] = {};
+        for (int d = 0; d < 3; ++d) x3[d] = x8[d] = x20[d] = 2.0f * ember::normal<float>(rng);
+        float e3 = 0, e8 = 1, e20 = 2;
         REQUIRE(d3.score(x3, e3) == Status::ok);
         REQUIRE(d8.score(x8, e8) == Status::ok);
+        REQUIRE(d20.score(x20, e20) == Status::ok);
         CHECK(std::memcmp(&e3, &e8, sizeof e3) == 0);
+        CHECK(std::memcmp(&e3, &e20, sizeof e3) == 0);
     }
 
     // Back to 3 inputs: the same file. Dropping a used input is refused.

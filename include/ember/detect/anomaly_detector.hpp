@@ -283,21 +283,43 @@ private:
             if (!(simd::abs(z[i]) <= input_bound_)) return Status::out_of_range_input;
         T e = -net().value(z);
         if (base_ != nullptr) {
-            // q = |A z|^2, rows of the lower triangle in order, explicit fma.
-            T q(0);
-            const T* a = base_;
-            for (std::size_t i = 0; i < input_dim; ++i) {
-                T r(0);
-                for (std::size_t j = 0; j <= i; ++j) r = simd::fma(a[j], z[j], r);
-                a += i + 1;
-                q = simd::fma(r, r, q);
-            }
+            const T q = input_dim <= 16 ? base_term_unrolled(z) : base_term(z);
             e = simd::fma(T(0.5), q, e);
         }
         fp::pin(e);
         if (!simd::is_finite(e)) return Status::non_finite_output;
         energy = e;
         return Status::ok;
+    }
+
+    // q = |A z|^2: rows of the lower triangle in order, each a sum in index
+    // order with explicit fma (both versions: the same operations).
+    T base_term(const T* z) const noexcept {
+        T q(0);
+        const T* a = base_;
+        for (std::size_t i = 0; i < input_dim; ++i) {
+            T r(0);
+            for (std::size_t j = 0; j <= i; ++j) r = simd::fma(a[j], z[j], r);
+            a += i + 1;
+            q = simd::fma(r, r, q);
+        }
+        return q;
+    }
+    // Fully unrolled for small D: z stays in registers, two instructions per
+    // multiply-add on a Cortex-M4F (about 300 instead of 800 at D = 16).
+    T base_term_unrolled(const T* z) const noexcept {
+        T q(0);
+        const T* a = base_;
+#pragma GCC unroll 16
+        for (std::size_t i = 0; i < (input_dim <= 16 ? input_dim : 1); ++i) {
+            T r(0);
+#pragma GCC unroll 16
+            for (std::size_t j = 0; j < 16; ++j)
+                if (j <= i) r = simd::fma(a[j], z[j], r);
+            a += i + 1;
+            q = simd::fma(r, r, q);
+        }
+        return q;
     }
 
     const T* params_ = nullptr;

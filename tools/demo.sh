@@ -40,7 +40,7 @@ step "2/6 demo data: synthetic vibration features (seed 1)"
 "$root/build/$preset/examples/ember_vibration" --out-dir "$out/data" --seed 1
 
 step "3/6 train a detector on the healthy windows"
-"$ember" train --data "$out/data/train.csv" --out "$out/detector.ember" --seed 0
+"$ember" train --data "$out/data/train.csv" --out "$out/detector.ember" --seed 0 --hidden 32,32
 "$ember" info --model "$out/detector.ember"
 
 step "4/6 score the test windows on the host; export the header"

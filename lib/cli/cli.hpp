@@ -29,11 +29,11 @@ std::uint32_t padded_size(std::size_t dim) noexcept;
 
 /// Settings of `ember train` (the defaults are the tool's defaults).
 struct TrainSettings {
-    std::uint32_t hidden = 32;      ///< units per hidden layer (hidden_widths)
+    std::uint32_t hidden = 64;      ///< units per hidden layer (hidden_widths)
     std::uint32_t max_steps = 4000; ///< parameter steps at most
     std::uint64_t seed = 0;         ///< split, initialisation, noise draws
     std::uint32_t nu = 4;           ///< noise samples per data row (NCE)
-    float noise_scale = 1.25f;      ///< noise covariance = noise_scale^2 x data covariance
+    float noise_scale = 1.0f;       ///< noise covariance = noise_scale^2 x data covariance
     float lr = 3e-3f;               ///< Adam learning rate
     float validation = 0.2f;        ///< fraction of the rows held out
     std::uint32_t eval_every = 100; ///< steps between validation losses

@@ -41,7 +41,7 @@ cmp -s "$work/a.ember" "$work/b.ember" || fail "same seed, different model files
 
 # 2. info and export.
 expect 0 "" -- "$ember" info --model "$work/a.ember"
-grep -q "ember::Mlp<float, ember::Swish, 3, 32, 32>" "$work/out" || fail "info: network line"
+grep -q "ember::Mlp<float, ember::Swish, 3, 64, 64>" "$work/out" || fail "info: network line"
 grep -q "threshold" "$work/out" || fail "info: threshold line"
 grep -q "static_assert(a_net::input_dim == 3" "$work/a.hpp" || fail "header: input size check"
 expect 0 "wrote" -- "$ember" export --model "$work/a.ember" --header "$work/c.hpp" --name det

@@ -1,5 +1,4 @@
 """Shared helpers of tools/eval: reading the sets, metrics, tables."""
-import json
 import math
 import os
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Standard one-class detectors on the evaluation sets of make_sets.py.
 
-    /usr/bin/python3 tools/eval/baselines.py [--sets /work/evalsets] [--only digits iris]
+    /usr/bin/python3 tools/eval/baselines.py [--sets build/evalsets] [--only digits iris]
 
 Per set and seed: standardise with the train mean and 1/N standard deviation
 (a constant column gets scale 1), fit on train.csv, score test.csv (higher =
@@ -117,7 +117,7 @@ def table(res, metric, dets):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sets", default="/work/evalsets")
+    ap.add_argument("--sets", default="build/evalsets")
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--detectors", nargs="*", default=list(DETECTORS))
     args = ap.parse_args()

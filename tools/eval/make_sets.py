@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Build the one-class anomaly evaluation sets of the `ember` CLI.
 
-    /usr/bin/python3 tools/eval/make_sets.py [--out /work/evalsets] [--seeds 0 1 2]
+    /usr/bin/python3 tools/eval/make_sets.py [--out build/evalsets] [--seeds 0 1 2]
 
 For every set and seed writes <out>/<name>/seed<k>/train.csv (normal rows only,
 a header row of feature names) and test.csv (normal and anomalous rows, last
@@ -454,7 +454,7 @@ SETS = {
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", default="/work/evalsets")
+    ap.add_argument("--out", default="build/evalsets")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--only", nargs="*", help="set names (default: all)")
     args = ap.parse_args()

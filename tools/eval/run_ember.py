@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 """Run the `ember` CLI on the evaluation sets and compare with the baselines.
 
-    EMBER_BIN=/work/main/build/host-avx2/ember \\
+    EMBER_BIN=build/host-avx2/ember \\
       /usr/bin/python3 tools/eval/run_ember.py --label defaults
     /usr/bin/python3 tools/eval/run_ember.py --label dsm64 -- --method dsm --hidden 64,64
     /usr/bin/python3 tools/eval/run_ember.py --report defaults dsm64   # tables only
 
-For each set and seed k under --sets (default /work/evalsets):
+For each set and seed k under --sets (default build/evalsets):
 
     $EMBER_BIN train --data train.csv --out model.ember --seed k [TRAIN FLAGS]
     $EMBER_BIN score --model model.ember --data test.csv [--score-args ...]
@@ -45,7 +45,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
-DEFAULT_BIN = "/work/main/build/host-avx2/ember"
+DEFAULT_BIN = "build/host-avx2/ember"
 
 
 def run_one(binary, d, wd, seed, train_args, score_args, timeout):
@@ -197,7 +197,7 @@ def main():
                     help="the ember CLI (a command line; default $EMBER_BIN or %s)"
                     % DEFAULT_BIN)
     ap.add_argument("--label", default="default", help="name of this run")
-    ap.add_argument("--sets", default="/work/evalsets")
+    ap.add_argument("--sets", default="build/evalsets")
     ap.add_argument("--only", nargs="*", help="set names (default: all)")
     ap.add_argument("--seeds", type=int, nargs="*", help="default: all present")
     ap.add_argument("--train-args", default="", help="flags for train (a string)")

@@ -18,8 +18,10 @@
 // from a different normal vector (right marginals, broken dependence).
 // Everything is static (no heap: the image links no_heap.cpp).
 //
-// Why DSM: noise-contrastive estimation against a Gaussian fitted to the
-// standardised data (learned log Z, nu = 1 or 4) caught only 23-47 % of the
+// Why DSM: plain noise-contrastive estimation against a Gaussian fitted to
+// the standardised data (learned log Z, nu = 1 or 4; not the base-measure
+// form `ember train` uses, which came later and was not tried here)
+// caught only 23-47 % of the
 // shifted and 7-27 % of the scrambled rows after 1500 steps (the data is
 // nearly Gaussian in covariance, so the classifier learns slowly); DSM with
 // the same budget catches over 90 %.

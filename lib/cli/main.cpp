@@ -303,6 +303,9 @@ int cmd_train(int argc, char** argv) {
         t.values, dim, s, [&](const cli::Progress& p) { progress(p); }, r);
     progress.finish();
     if (!err.empty()) fail("training failed: " + err);
+    if (2 * r.skipped > r.steps)
+        fail("training failed: " + std::to_string(r.skipped) + " of " + std::to_string(r.steps) +
+             " steps were skipped (non-finite loss); try a smaller --lr. Nothing was written.");
 
     std::vector<std::uint8_t> bytes;
     if (host::IoResult e = host::encode_model_file(r.model, bytes); !e) fail(e.error);
@@ -324,8 +327,8 @@ int cmd_train(int argc, char** argv) {
                      a.has("--header") ? " and " : "", a.get("--header").c_str());
     }
     if (r.skipped)
-        std::fprintf(stderr, "ember: warning: %u steps were skipped (non-finite loss)\n",
-                     r.skipped);
+        std::fprintf(stderr, "ember: warning: %u of %u steps were skipped (non-finite loss)\n",
+                     r.skipped, r.steps);
     return 0;
 }
 

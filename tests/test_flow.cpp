@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 
 #ifndef EMBER_TEST_BARE_METAL
@@ -141,7 +142,9 @@ TEST_CASE_TEMPLATE("flow: inverse(forward(z)) = z", T, float, double) {
 
 TEST_CASE("flow: the log-density integrates to 1 on a 2-D grid") {
 #if EMBER_TEST_BARE_METAL
-    // double is software on Cortex-M: float and a coarser grid.
+    // double is software on Cortex-M: float and a coarser grid (the
+    // integrand is smooth and decays fast, so the trapezoid rule has
+    // converged already at n = 161; what is missing is the mass outside).
     using T = float;
     constexpr int n = 161;
 #else
@@ -157,8 +160,8 @@ TEST_CASE("flow: the log-density integrates to 1 on a 2-D grid") {
     const double lin[2] = {0.5, -0.5};
     CHECK(std::fabs(double(lp0) - log_normal(lin, 2)) > 0.1);
 
-    // Trapezoid rule on [-8, 8]^2.
-    const double lo = -8, hi = 8, h = (hi - lo) / (n - 1);
+    // Trapezoid rule on [-10, 10]^2.
+    const double lo = -10, hi = 10, h = (hi - lo) / (n - 1);
     double total = 0;
     for (int i = 0; i < n; ++i) {
         const double wi = (i == 0 || i == n - 1) ? 0.5 : 1.0;
@@ -173,8 +176,9 @@ TEST_CASE("flow: the log-density integrates to 1 on a 2-D grid") {
         total += wi * row;
     }
     total *= h * h;
-    MESSAGE("integral of p over [-8, 8]^2: " << total);
-    CHECK(std::fabs(total - 1.0) < 1e-3);
+    MESSAGE("integral of p over [-10, 10]^2: " << total);
+    // Measured: 1 - 6e-7 (double, n = 401), 1 - 7.5e-5 (float, n = 161).
+    CHECK(std::fabs(total - 1.0) < 5e-4);
 }
 
 // -------------------------------------------------------------------------
@@ -427,11 +431,7 @@ TEST_CASE("flow: maximum likelihood recovers a correlated Gaussian") {
     using M = ember::Model<Flow>;
     using Loss = ember::flow::MaximumLikelihood<Flow>;
     using Opt = ember::train::Adam<float, M::param_count>;
-#if EMBER_TEST_EMULATED
-    constexpr std::uint32_t steps = 200;
-#else
-    constexpr std::uint32_t steps = 400;
-#endif
+    constexpr std::uint32_t steps = 300;
     constexpr std::size_t n = 2000;
     static float data[2 * n];
     correlated_gaussian(data, n, 1);
@@ -457,6 +457,17 @@ TEST_CASE("flow: maximum likelihood recovers a correlated Gaussian") {
     }();
     REQUIRE(trainer.run(steps) == Status::ok);
     CHECK(trainer.skipped() == 0);
+    // FNV-1a of the parameters' bits: the same on every target.
+    std::uint32_t hash = 2166136261u;
+    for (std::size_t i = 0; i < M::param_count; ++i) {
+        std::uint32_t bits = 0;
+        std::memcpy(&bits, q.data() + i, sizeof bits);
+        for (int b = 0; b < 4; ++b) hash = (hash ^ ((bits >> (8 * b)) & 0xffu)) * 16777619u;
+    }
+    MESSAGE("flow ML: parameter hash after " << steps << " steps: " << hash);
+    // Measured on x86-64 (AVX2) and Cortex-M4F (QEMU): the training is
+    // deterministic by construction, so every target gets these bits.
+    CHECK(hash == 3340272310u);
 
     // Mean NLL on the data against the true Gaussian's on the same points.
     float nll = 0;

@@ -3,6 +3,7 @@
 
 #include "ember/config.hpp"
 #include "ember/detect.hpp"
+#include "ember/flow.hpp"
 #include "ember/fp.hpp"
 #include "ember/io/crc32.hpp"
 #include "ember/io/model_file.hpp"

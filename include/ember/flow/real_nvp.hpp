@@ -331,6 +331,22 @@ private:
         return s + lsum;
     }
 
+    // act and act' of the hidden units, whole packs first: the activations
+    // are one template for scalars and packs, so the bits do not depend on
+    // the pack width.
+    static void activate(const T* pre, T* hid, T* dhid) noexcept {
+        using V = simd::Pack<T>;
+        constexpr std::size_t w = V::width;
+        constexpr std::size_t full = w > 1 ? Hidden / w * w : 0;
+        for (std::size_t j = 0; j < full; j += w) {
+            V a0, a1;
+            Act::eval1(V::load(pre + j), a0, a1);
+            a0.store(hid + j);
+            a1.store(dhid + j);
+        }
+        for (std::size_t j = full; j < Hidden; ++j) Act::eval1(pre[j], hid[j], dhid[j]);
+    }
+
     // Conditioner of a coupling of parity P at its input a: hidden units,
     // bounded log-scales s, ds/du and shifts t.
     template <std::size_t P>
@@ -338,7 +354,7 @@ private:
         using C = Part<P>;
         T pre[Hidden];
         C::In::forward(pk, a, C::A, pre, Hidden, 1);
-        for (std::size_t j = 0; j < Hidden; ++j) Act::eval1(pre[j], hid[j], dhid[j]);
+        activate(pre, hid, dhid);
         T out[2 * C::B];
         C::Out::forward(pk + C::In::param_count, hid, Hidden, out, 2 * C::B, 1);
         for (std::size_t i = 0; i < C::B; ++i) {

@@ -110,7 +110,9 @@ double roundtrip_error(std::uint64_t seed, int points, double c) {
             const double scale = std::fmax(1.0, std::fabs(double(z[i])));
             const double e = std::fabs(double(back[i]) - double(z[i])) / scale /
                              double(std::numeric_limits<T>::epsilon());
-            worst = std::fmax(worst, e);
+            // (a branch, not std::fmax: GCC 12's aarch64 vectorizer crashes on
+            // this fmax reduction over float inputs)
+            if (e > worst) worst = e;
         }
         // log|det dg^-1/dx| at x = -log|det dg/dz| at z, to rounding
         CHECK(std::fabs(double(ld) + double(ldi)) <
@@ -465,7 +467,7 @@ TEST_CASE("flow: maximum likelihood recovers a correlated Gaussian") {
         for (int b = 0; b < 4; ++b) hash = (hash ^ ((bits >> (8 * b)) & 0xffu)) * 16777619u;
     }
     MESSAGE("flow ML: parameter hash after " << steps << " steps: " << hash);
-    // Measured on x86-64 (AVX2) and Cortex-M4F (QEMU): the training is
+    // Measured on x86-64 (AVX2), aarch64 and Cortex-M4F (QEMU): the training is
     // deterministic by construction, so every target gets these bits.
     CHECK(hash == 3340272310u);
 

@@ -18,3 +18,4 @@
 #include "ember/status.hpp"
 #include "ember/sample.hpp"
 #include "ember/train.hpp"
+#include "ember/train/flow_training.hpp" // FCE and adversarial training (needs flow.hpp)

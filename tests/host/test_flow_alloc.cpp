@@ -5,6 +5,7 @@
 #include "ember/flow.hpp"
 #include "ember/nn/model.hpp"
 #include "ember/train.hpp"
+#include "ember/train/flow_training.hpp"
 
 #include <doctest/doctest.h>
 
@@ -42,4 +43,40 @@ TEST_CASE("flow: passes, gradients and training allocate nothing") {
     lp = noise.log_density(x);
     CHECK(guard.count() == 0);
     CHECK(lp == lp);
+}
+
+TEST_CASE("flow games: FCE and adversarial steps allocate nothing") {
+    using Flow = ember::flow::RealNvp<float, 2, 2, 8>;
+    using Net = ember::Mlp<float, ember::Swish, 2, 16, 16>;
+    using M = ember::Model<Net, ember::Scalar<float>>;
+    using Q = ember::Model<Flow>;
+    static Q q;
+    static M m;
+    static Net f;
+    static ember::train::NoiseContrastiveEstimation<M, ember::flow::FlowNoise<Flow>> nce;
+    static ember::train::FceFlowLoss<M, Flow> fce;
+    static ember::train::AdversarialEnergyLoss<Net, Flow, 16> energy;
+    static ember::train::AdversarialFlowLoss<Net, Flow> adv;
+    static float gq[Q::param_count], gm[M::param_count], gf[Net::param_count];
+    static float data[2 * 16];
+    for (int i = 0; i < 32; ++i) data[i] = 0.1f * float(i % 7) - 0.3f;
+    const auto batch =
+        ember::train::Points<float>::contiguous(ember::Span<const float>(data, 32), 2);
+
+    ember_test::AllocationGuard guard;
+    Flow::init_params(q.data(), 1);
+    Net::init_params(m.block<0>(), 2);
+    f.init(3);
+    nce.noise().bind(q.data());
+    fce.bind_energy(m.data());
+    energy.bind_flow(q.data());
+    adv.bind_energy(f.data());
+    CHECK(energy.configure(0.1f) == ember::Status::ok);
+    ember::Pcg32 rng(1, 2);
+    float l = 0;
+    CHECK(nce.loss_and_grad(m.data(), batch, rng, gm, l) == ember::Status::ok);
+    CHECK(fce.loss_and_grad(q.data(), batch, rng, gq, l) == ember::Status::ok);
+    CHECK(energy.loss_and_grad(f.data(), batch, rng, gf, l) == ember::Status::ok);
+    CHECK(adv.loss_and_grad(q.data(), batch, rng, gq, l) == ember::Status::ok);
+    CHECK(guard.count() == 0);
 }

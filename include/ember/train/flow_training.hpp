@@ -2,7 +2,7 @@
 // contrastive estimation (Gao et al. 2020) and adversarial training with the
 // variational bound log Z >= E_q[f] + H(q). Each side of each game is a loss
 // of the Trainer concept over its own parameter vector, reading the other
-// side's parameters through a bound pointer (docs/passes.md, "Flow games"):
+// side's parameters through a bound pointer (docs/flow.md, "Games"):
 //
 //   FCE, energy side   NoiseContrastiveEstimation<M, flow::FlowNoise<Flow>>
 //                      (train/nce.hpp): the flow is the noise

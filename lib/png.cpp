@@ -104,33 +104,39 @@ bool write_png(const std::string& path, const RgbImage& img) {
 #endif
 }
 
-bool write_density_png(const std::string& path, const float* density, int nx, int ny,
-                       const Extent& ext, const float* xy, std::size_t n) {
-    std::vector<RgbImage> parts;
+RgbImage render_points(const float* xy, std::size_t n, int nx, int ny, const Extent& ext) {
+    // Histogram in bins of 5 x 5 pixels, scaled to its own maximum.
+    const int bx = std::max(1, nx / 5), by = std::max(1, ny / 5);
+    const std::vector<float> h = histogram2d(xy, n, bx, by, ext);
+    const double cell = (ext.x1 - ext.x0) / bx * (ext.y1 - ext.y0) / by;
+    std::vector<float> up(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
+    for (int y = 0; y < ny; ++y)
+        for (int x = 0; x < nx; ++x) {
+            const int cx = std::min(bx - 1, x * bx / nx), cy = std::min(by - 1, y * by / ny);
+            const double v =
+                static_cast<double>(h[static_cast<std::size_t>(cy) * static_cast<std::size_t>(bx) +
+                                      static_cast<std::size_t>(cx)]);
+            up[static_cast<std::size_t>(y) * static_cast<std::size_t>(nx) +
+               static_cast<std::size_t>(x)] =
+                static_cast<float>(v / (static_cast<double>(n) * cell));
+        }
+    double top = 0.0;
+    for (float v : up) top = std::max(top, static_cast<double>(v));
+    return render_grid(up.data(), nx, ny, 0.0, top);
+}
+
+RgbImage render_density(const float* density, int nx, int ny) {
     double top = 0.0;
     for (std::size_t i = 0; i < static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny); ++i)
         top = std::max(top, static_cast<double>(density[i]));
-    if (xy != nullptr && n > 0) {
-        // Histogram in bins of 5 x 5 pixels, scaled to its own maximum.
-        const int bx = std::max(1, nx / 5), by = std::max(1, ny / 5);
-        const std::vector<float> h = histogram2d(xy, n, bx, by, ext);
-        const double cell = (ext.x1 - ext.x0) / bx * (ext.y1 - ext.y0) / by;
-        std::vector<float> up(static_cast<std::size_t>(nx) * static_cast<std::size_t>(ny));
-        for (int y = 0; y < ny; ++y)
-            for (int x = 0; x < nx; ++x) {
-                const int cx = std::min(bx - 1, x * bx / nx), cy = std::min(by - 1, y * by / ny);
-                const double v = static_cast<double>(
-                    h[static_cast<std::size_t>(cy) * static_cast<std::size_t>(bx) +
-                      static_cast<std::size_t>(cx)]);
-                up[static_cast<std::size_t>(y) * static_cast<std::size_t>(nx) +
-                   static_cast<std::size_t>(x)] =
-                    static_cast<float>(v / (static_cast<double>(n) * cell));
-            }
-        double hist_top = 0.0;
-        for (float v : up) hist_top = std::max(hist_top, static_cast<double>(v));
-        parts.push_back(render_grid(up.data(), nx, ny, 0.0, hist_top));
-    }
-    parts.push_back(render_grid(density, nx, ny, 0.0, top));
+    return render_grid(density, nx, ny, 0.0, top);
+}
+
+bool write_density_png(const std::string& path, const float* density, int nx, int ny,
+                       const Extent& ext, const float* xy, std::size_t n) {
+    std::vector<RgbImage> parts;
+    if (xy != nullptr && n > 0) parts.push_back(render_points(xy, n, nx, ny, ext));
+    parts.push_back(render_density(density, nx, ny));
     return write_png(path, hconcat(parts));
 }
 

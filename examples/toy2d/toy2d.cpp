@@ -51,7 +51,9 @@
 #include "ember/nn/mlp.hpp"
 #include "ember/nn/model.hpp"
 #include "ember/sample/langevin.hpp"
+#include "ember/flow.hpp"
 #include "ember/train.hpp"
+#include "ember/train/flow_training.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -79,26 +81,31 @@ struct Options {
     bool seed_list = false;          // --seeds given: per-seed lines and a median line
     std::vector<float> sigmas{0.2f}; // DSM noise scale(s)
     float lr = 1e-3f;
-    bool cosine = false;  // --schedule cosine
-    unsigned k = 10;      // cd, pcd: sampler steps per parameter step
-    float step_size = 0;  // cd, pcd: 0 = the method's default
-    float reinit = 0.05f; // pcd: chains restarted from noise per step
-    float reg = -1;       // cd, pcd: < 0 = the method's default
-    unsigned nu = 1;      // nce
-    float ema = 0;        // > 0: evaluate the exponential moving average of the parameters
-    std::string png;      // empty: default name
+    bool cosine = false;     // --schedule cosine
+    unsigned k = 10;         // cd, pcd: sampler steps per parameter step
+    float step_size = 0;     // cd, pcd: 0 = the method's default
+    float reinit = 0.05f;    // pcd: chains restarted from noise per step
+    float reg = -1;          // cd, pcd: < 0 = the method's default
+    unsigned nu = 1;         // nce
+    float ema = 0;           // > 0: evaluate the exponential moving average of the parameters
+    unsigned warm = 500;     // fce, adv: maximum-likelihood steps of the flow first
+    float flow_lr = 1e-4f;   // fce, adv: the flow's learning rate in the game
+    float flow_above = 0.5f; // fce: the flow steps when the classifier's accuracy exceeds this
+    std::string png;         // empty: default name
     bool write_png = true;
 };
 
 [[noreturn]] void usage(const std::string& msg) {
     std::fprintf(stderr,
-                 "%s\nusage: ember_toy2d --method {sm,ssm,ssm-vr,dsm,cd,pcd,nce}\n"
+                 "%s\nusage: ember_toy2d --method {sm,ssm,ssm-vr,dsm,cd,pcd,nce,fce,adv}\n"
                  "                   --target {8gaussians,rings,gauss2}\n"
                  "                   [--steps N] [--seed S | --seeds S1,S2,..] [--lr LR]\n"
                  "                   [--schedule constant|cosine]\n"
                  "                   [--sigma S | --sigmas S1,S2,..]   (dsm)\n"
                  "                   [--k K] [--step-size E] [--reg A] [--reinit F]  (cd, pcd)\n"
-                 "                   [--nu NU]                          (nce)\n"
+                 "                   [--nu NU]                          (nce, fce)\n"
+                 "                   [--warm N] [--flow-lr LR]          (fce, adv: the flow)\n"
+                 "                   [--flow-above A]                   (fce)\n"
                  "                   [--png FILE | --no-png]\n",
                  msg.c_str());
     std::exit(2);
@@ -258,6 +265,13 @@ Options parse(int argc, char** argv) {
             if (o.reinit > 1.0f) usage("--reinit: a fraction in (0, 1]");
         } else if (a == "--nu") {
             o.nu = static_cast<unsigned>(parse_uint(a, value(), 1, 64));
+        } else if (a == "--warm") {
+            o.warm = static_cast<unsigned>(parse_uint(a, value(), 0, 1000000));
+        } else if (a == "--flow-lr") {
+            o.flow_lr = parse_positive(a, value());
+        } else if (a == "--flow-above") {
+            o.flow_above = parse_positive(a, value());
+            if (!(o.flow_above < 1.0f)) usage("--flow-above: an accuracy in (0, 1)");
         } else if (a == "--png") {
             o.png = value();
         } else if (a == "--no-png") {
@@ -266,7 +280,8 @@ Options parse(int argc, char** argv) {
             usage("unknown option " + a);
         }
     }
-    if (const char* err = with_loss(o, [](auto&) {})) usage(err);
+    if (o.method != "fce" && o.method != "adv")
+        if (const char* err = with_loss(o, [](auto&) {})) usage(err);
     return o;
 }
 
@@ -336,11 +351,142 @@ struct RunResult {
     std::vector<float> test;  // the test points
     double learned_log_z = 0; // NCE: the learned c
     bool has_learned_log_z = false;
+    std::vector<float> flow_density; // fce, adv: the flow on the grid
+    std::vector<float> flow_samples;
+    unsigned flow_steps = 0;
+    double final_accuracy = -1, final_value = 0; // fce: classifier accuracy, NCE objective
 };
+
+using Flow = ember::flow::RealNvp<float, 2, 4, 32>;
+using FlowModel = ember::Model<Flow>;
+using FlowAdam = ember::train::Adam<float, FlowModel::param_count>;
+
+// KL, grid, test points of the energy (as run_one), and the flow's pictures.
+template <class Model>
+void evaluate(const Options& o, unsigned long long seed, const Model& model, const FlowModel& q,
+              RunResult& r) {
+    const auto net = energy_view(model);
+    const toy::Grid grid;
+    r.f = toy::eval_grid(net, grid);
+    r.log_z = toy::log_partition(r.f, grid);
+    r.test.resize(2 * kTest);
+    ember::Pcg32 test_rng(seed, 2);
+    toy::sample(o.target, test_rng, r.test.data(), kTest);
+    r.kl = toy::kl_data_model(net, o.target, r.log_z, r.test);
+    r.flow_density.assign(r.f.size(), 0.0f);
+    for (int y = 0; y < grid.n; ++y)
+        for (int x = 0; x < grid.n; ++x) {
+            const float xy[2] = {static_cast<float>(grid.mid(x)), static_cast<float>(grid.mid(y))};
+            float lp = 0;
+            if (Flow::log_density(q.data(), xy, lp) == ember::Status::ok)
+                r.flow_density[static_cast<std::size_t>(y) * static_cast<std::size_t>(grid.n) +
+                               static_cast<std::size_t>(x)] = std::exp(lp);
+        }
+    r.flow_samples.resize(2 * kTest);
+    ember::Pcg32 srng(seed, 4);
+    for (std::size_t i = 0; i < kTest; ++i)
+        (void)Flow::sample(q.data(), srng, r.flow_samples.data() + 2 * i);
+}
+
+// Flow contrastive estimation (--method fce) and adversarial training (adv):
+// the flow is warm-started by maximum likelihood (--warm steps, Adam 1e-3),
+// then every step the energy takes an Adam step (lr --lr) and the flow one
+// (lr --flow-lr) — in fce only when the classifier's accuracy on that step
+// exceeds --flow-above. The wall time includes the warm start.
+RunResult run_flow_game(const Options& o, unsigned long long seed) {
+    namespace tr = ember::train;
+    RunResult r;
+    static FlowModel q;
+    static FlowAdam qopt;
+    Flow::init_params(q.data(), seed + 2);
+    qopt.reset();
+    static ember::flow::MaximumLikelihood<Flow> ml;
+    static float batch[2 * kBatch];
+    ember::Pcg32 data_rng(seed, 1);
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        tr::Trainer<FlowModel, decltype(ml), FlowAdam, kBatch> warm(q, ml, qopt);
+        tr::TrainerConfig<float> cfg;
+        cfg.seed = seed + 100;
+        cfg.lr = tr::LrSchedule<float>::constant(1e-3f);
+        if (warm.configure(cfg) != ember::Status::ok) usage("invalid warm-start settings");
+        for (unsigned s = 0; s < o.warm; ++s) {
+            toy::sample(o.target, data_rng, batch, kBatch);
+            (void)warm.step(ember::Span<const float>(batch));
+        }
+    }
+    qopt.reset();
+    tr::TrainerConfig<float> ecfg, qcfg;
+    ecfg.seed = seed;
+    ecfg.lr = o.cosine ? tr::LrSchedule<float>::cosine(o.lr, o.steps, 0.0f)
+                       : tr::LrSchedule<float>::constant(o.lr);
+    ecfg.max_skipped = 0;
+    qcfg.seed = seed + 200;
+    qcfg.lr = tr::LrSchedule<float>::constant(o.flow_lr);
+    qcfg.max_skipped = 0;
+    if (o.method == "fce") {
+        static NceModel m;
+        static tr::NoiseContrastiveEstimation<NceModel, ember::flow::FlowNoise<Flow>> nce;
+        static tr::FceFlowLoss<NceModel, Flow> side;
+        static ember::train::Adam<float, NceModel::param_count> eopt;
+        init_model(m, seed);
+        eopt.reset();
+        if (nce.configure({o.nu}) != ember::Status::ok ||
+            side.configure({o.nu}) != ember::Status::ok)
+            usage("--nu: 1 to 64");
+        nce.noise().bind(q.data());
+        side.bind_energy(m.data());
+        tr::Trainer<NceModel, decltype(nce), decltype(eopt), kBatch> te(m, nce, eopt);
+        tr::Trainer<FlowModel, decltype(side), FlowAdam, kBatch> tq(q, side, qopt);
+        if (te.configure(ecfg) != ember::Status::ok || tq.configure(qcfg) != ember::Status::ok)
+            usage("--lr / --flow-lr: invalid learning rate");
+        for (unsigned s = 0; s < o.steps; ++s) {
+            toy::sample(o.target, data_rng, batch, kBatch);
+            (void)te.step(ember::Span<const float>(batch));
+            if (nce.accuracy() > o.flow_above) {
+                (void)tq.step(ember::Span<const float>(batch));
+                ++r.flow_steps;
+            }
+        }
+        r.skipped = te.skipped() + tq.skipped();
+        r.final_accuracy = nce.accuracy();
+        r.final_value = -te.last().loss;
+        r.learned_log_z = static_cast<double>(m.block<1>()[0]);
+        r.has_learned_log_z = true;
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        evaluate(o, seed, m, q, r);
+    } else {
+        static Net f;
+        static tr::AdversarialEnergyLoss<Net, Flow, kBatch> energy;
+        static tr::AdversarialFlowLoss<Net, Flow> side;
+        static ember::train::Adam<float, Net::param_count> eopt;
+        init_model(f, seed);
+        eopt.reset();
+        if (energy.configure(o.reg >= 0 ? o.reg : 0.1f, 1e4f) != ember::Status::ok)
+            usage("--reg: invalid");
+        energy.bind_flow(q.data());
+        side.bind_energy(f.data());
+        tr::Trainer<Net, decltype(energy), decltype(eopt), kBatch> te(f, energy, eopt);
+        tr::Trainer<FlowModel, decltype(side), FlowAdam, kBatch> tq(q, side, qopt);
+        if (te.configure(ecfg) != ember::Status::ok || tq.configure(qcfg) != ember::Status::ok)
+            usage("--lr / --flow-lr: invalid learning rate");
+        for (unsigned s = 0; s < o.steps; ++s) {
+            toy::sample(o.target, data_rng, batch, kBatch);
+            (void)te.step(ember::Span<const float>(batch));
+            (void)tq.step(ember::Span<const float>(batch));
+            ++r.flow_steps;
+        }
+        r.skipped = te.skipped() + tq.skipped();
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        evaluate(o, seed, f, q, r);
+    }
+    return r;
+}
 
 // One run of the protocol with one seed: a fresh network (init seed + 1),
 // fresh optimizer state, the trainer's and data streams from `seed`.
 RunResult run_one(const Options& o, unsigned long long seed) {
+    if (o.method == "fce" || o.method == "adv") return run_flow_game(o, seed);
     RunResult r;
     (void)with_loss(o, [&](auto& loss) {
         using Model = typename std::decay_t<decltype(loss)>::model_type;
@@ -374,9 +520,21 @@ bool write_png(const Options& o, const RunResult& r) {
         density[i] = static_cast<float>(std::exp(static_cast<double>(r.f[i]) - r.log_z));
     const std::string path =
         o.png.empty() ? "toy2d_" + o.method + "_" + toy::target_name(o.target) + ".png" : o.png;
-    if (!ember::host::write_density_png(path, density.data(), grid.n, grid.n,
-                                        {grid.lo, grid.hi, grid.lo, grid.hi}, r.test.data(),
-                                        kTest)) {
+    const ember::host::Extent ext{grid.lo, grid.hi, grid.lo, grid.hi};
+    bool ok = false;
+    if (r.flow_density.empty()) {
+        ok = ember::host::write_density_png(path, density.data(), grid.n, grid.n, ext,
+                                            r.test.data(), kTest);
+    } else { // data | energy model | flow density | flow samples
+        ok = ember::host::write_png(
+            path,
+            ember::host::hconcat(
+                {ember::host::render_points(r.test.data(), kTest, grid.n, grid.n, ext),
+                 ember::host::render_density(density.data(), grid.n, grid.n),
+                 ember::host::render_density(r.flow_density.data(), grid.n, grid.n),
+                 ember::host::render_points(r.flow_samples.data(), kTest, grid.n, grid.n, ext)}));
+    }
+    if (!ok) {
         std::fprintf(stderr, "could not write %s\n", path.c_str());
         return false;
     }
@@ -408,6 +566,12 @@ int main(int argc, char** argv) {
         std::string tail;
         if (o.seed_list) tail += " seed=" + std::to_string(seed);
         if (r.skipped) tail += " skipped=" + std::to_string(r.skipped);
+        if (r.final_accuracy >= 0) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, " flow_steps=%u accuracy=%.3f nce_objective=%.4f",
+                          r.flow_steps, r.final_accuracy, r.final_value);
+            tail += buf;
+        }
         if (r.has_learned_log_z) {
             char buf[96];
             std::snprintf(buf, sizeof buf, " log_z_learned=%.4f log_z_grid=%.4f", r.learned_log_z,

@@ -3,6 +3,7 @@
 
 #include "ember/config.hpp"
 #include "ember/detect.hpp"
+#include "ember/flow.hpp"
 #include "ember/fp.hpp"
 #include "ember/io/crc32.hpp"
 #include "ember/io/model_file.hpp"
@@ -17,3 +18,4 @@
 #include "ember/status.hpp"
 #include "ember/sample.hpp"
 #include "ember/train.hpp"
+#include "ember/train/flow_training.hpp" // FCE and adversarial training (needs flow.hpp)

@@ -48,6 +48,13 @@ RgbImage render_grid(const float* values, int nx, int ny, double lo, double hi);
 /// (row 0 = lowest y); points outside are ignored.
 std::vector<float> histogram2d(const float* xy, std::size_t n, int nx, int ny, const Extent& ext);
 
+/// A histogram of n points (bins of 5 x 5 pixels over `ext`, scaled to its
+/// own maximum) as an nx x ny picture.
+RgbImage render_points(const float* xy, std::size_t n, int nx, int ny, const Extent& ext);
+
+/// A density grid (row 0 = lowest y) scaled from 0 to its maximum.
+RgbImage render_density(const float* density, int nx, int ny);
+
 /// Pictures side by side (tops aligned) with `gap` white pixels between.
 RgbImage hconcat(const std::vector<RgbImage>& images, int gap = 8);
 

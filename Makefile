@@ -8,6 +8,7 @@
 # Both first install the missing Debian packages (make deps).
 #
 # Also: make demo-2d (a 2-D density trained by NCE, drawn as PNG)
+#       make fuzz [FUZZ_SECONDS=600] (every fuzz target that long; tools/fuzz.sh)
 #       make bench | golden | format | format-check | clean
 #       make test PRESETS="host cortex-m4f"   (a subset of the targets)
 
@@ -18,7 +19,7 @@ FORMAT_DIRS := include lib ports examples tests
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.hpp' -o -name '*.cpp' \
                  -o -name '*.h' -o -name '*.c' \) 2>/dev/null | sort)
 
-.PHONY: all deps test demo demo-2d bench golden format format-check clean
+.PHONY: all deps test demo demo-2d bench fuzz golden format format-check clean
 
 all: test
 
@@ -46,6 +47,12 @@ bench: deps
 	cmake --preset host-avx2 && \
 	cmake --build --preset host-avx2 -j $(JOBS) --target ember_bench && \
 	./build/host-avx2/tests/bench/ember_bench
+
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS)
+	@tools/fuzz.sh $(FUZZ_SECONDS)
 
 # Regenerates tests/golden/golden_<suite>.inc with the host build.
 golden: deps

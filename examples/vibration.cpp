@@ -11,9 +11,9 @@
 // DIR is created if it does not exist. The data is made up (a signal model of
 // a rotating machine), not measured; the same options give the same bytes.
 // Exit status: 0 written, 1 I/O error, 2 bad arguments.
+#include "ember/host/numbers.hpp"
 #include "ember/host/vibration.hpp"
 
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,28 +26,6 @@ namespace {
 
 constexpr const char* kUsage = "usage: ember_vibration --out-dir DIR [--seed S] [--train N] "
                                "[--test N] [--fault-fraction F]\n";
-
-// A whole-text decimal integer in [lo, hi].
-bool parse_uint(const char* s, unsigned long long lo, unsigned long long hi,
-                unsigned long long& out) {
-    if (*s < '0' || *s > '9') return false;
-    errno = 0;
-    char* end = nullptr;
-    const unsigned long long v = std::strtoull(s, &end, 10);
-    if (errno != 0 || *end != 0 || v < lo || v > hi) return false;
-    out = v;
-    return true;
-}
-
-// A whole-text decimal number in [0, 1] (not hexadecimal, nan or inf).
-bool parse_fraction(const char* s, double& out) {
-    if ((*s != '.' && (*s < '0' || *s > '9')) || std::strpbrk(s, "xX") != nullptr) return false;
-    char* end = nullptr;
-    const double v = std::strtod(s, &end);
-    if (*end != 0 || !(v >= 0.0 && v <= 1.0)) return false;
-    out = v;
-    return true;
-}
 
 } // namespace
 
@@ -74,24 +52,22 @@ int main(int argc, char** argv) {
             }
             out_dir = value;
         } else if (std::strcmp(opt, "--seed") == 0) {
-            if (!parse_uint(value, 0, ~0ull, n)) {
-                std::fprintf(stderr, "ember_vibration: --seed: an integer in [0, 2^64), not '%s'\n",
-                             value);
+            if (std::string e = ember::host::parse_uint(opt, value, 0, ~0ull, n); !e.empty()) {
+                std::fprintf(stderr, "ember_vibration: %s\n", e.c_str());
                 return 2;
             }
             cfg.seed = n;
         } else if (std::strcmp(opt, "--train") == 0 || std::strcmp(opt, "--test") == 0) {
-            if (!parse_uint(value, 1, 10000000, n)) {
-                std::fprintf(stderr, "ember_vibration: %s: an integer in [1, 10000000], not '%s'\n",
-                             opt, value);
+            if (std::string e = ember::host::parse_uint(opt, value, 1, 10000000, n); !e.empty()) {
+                std::fprintf(stderr, "ember_vibration: %s\n", e.c_str());
                 return 2;
             }
             (opt[3] == 'r' ? cfg.train_windows : cfg.test_windows) = static_cast<std::size_t>(n);
         } else if (std::strcmp(opt, "--fault-fraction") == 0) {
-            if (!parse_fraction(value, cfg.fault_fraction)) {
-                std::fprintf(stderr,
-                             "ember_vibration: --fault-fraction: a number in [0, 1], not '%s'\n",
-                             value);
+            if (std::string e = ember::host::parse_double(
+                    opt, value, 0.0, 1.0, ember::host::Ends::closed, cfg.fault_fraction);
+                !e.empty()) {
+                std::fprintf(stderr, "ember_vibration: %s\n", e.c_str());
                 return 2;
             }
         } else {

@@ -46,6 +46,7 @@
 // and noise scales finite and > 0); a bad value exits with status 2. A run
 // that skipped more than half its steps (non-finite loss or gradient) is
 // reported on stderr and the program exits with status 3 after all seeds.
+#include "ember/host/numbers.hpp"
 #include "ember/host/png.hpp"
 #include "ember/host/toy2d.hpp"
 #include "ember/nn/mlp.hpp"
@@ -61,6 +62,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -111,35 +113,21 @@ struct Options {
     std::exit(2);
 }
 
-// A decimal integer in [min, max] filling the whole field (no sign, no
-// exponent, no spaces); exits through usage() otherwise.
+// Strict numbers (ember/host/numbers.hpp); exit through usage() otherwise.
 unsigned long long parse_uint(const std::string& flag, const std::string& text,
                               unsigned long long min, unsigned long long max) {
-    const auto bad = [&]() {
-        usage(flag + ": '" + text + "' is not an integer in [" + std::to_string(min) + ", " +
-              std::to_string(max) + "]");
-    };
-    if (text.empty() || text.size() > 20) bad();
     unsigned long long v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') bad();
-        const unsigned d = static_cast<unsigned>(c - '0');
-        if (v > (max - d) / 10) bad();
-        v = v * 10 + d;
-    }
-    if (v < min) bad();
+    if (std::string e = ember::host::parse_uint(flag, text, min, max, v); !e.empty()) usage(e);
     return v;
 }
 
-// A finite number > 0 filling the whole field; exits through usage() otherwise.
+// A finite number > 0.
 float parse_positive(const std::string& flag, const std::string& text) {
-    const char* p = text.c_str();
-    char* end = nullptr;
-    const float v = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
-                        ? 0.0f
-                        : std::strtof(p, &end);
-    if (end != p + text.size() || !std::isfinite(v) || !(v > 0.0f))
-        usage(flag + ": '" + text + "' is not a finite number > 0");
+    float v = 0.0f;
+    if (std::string e = ember::host::parse_float(
+            flag, text, 0.0f, std::numeric_limits<float>::max(), ember::host::Ends::open, v);
+        !e.empty())
+        usage(e);
     return v;
 }
 

@@ -12,6 +12,7 @@
 
 #include "ember/host/csv.hpp"
 #include "ember/host/model_io.hpp"
+#include "ember/host/numbers.hpp"
 #include "ember/host/report.hpp"
 #include "ember/io/model_file.hpp"
 #include "ember/status.hpp"
@@ -109,29 +110,16 @@ Args parse_args(int argc, char** argv, const std::vector<std::string>& with_valu
 
 unsigned long long parse_uint(const std::string& flag, const std::string& text,
                               unsigned long long min, unsigned long long max) {
-    const auto bad = [&]() {
-        usage_error(flag + ": '" + text + "' is not an integer in [" + std::to_string(min) + ", " +
-                    std::to_string(max) + "]");
-    };
-    if (text.empty() || text.size() > 20) bad();
     unsigned long long v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') bad();
-        const unsigned d = static_cast<unsigned>(c - '0');
-        if (v > (max - d) / 10) bad();
-        v = v * 10 + d;
-    }
-    if (v < min) bad();
+    if (std::string e = host::parse_uint(flag, text, min, max, v); !e.empty()) usage_error(e);
     return v;
 }
 
+// A number in the open interval (lo, hi).
 float parse_float(const std::string& flag, const std::string& text, float lo, float hi) {
-    const char* p = text.c_str();
-    char* end = nullptr;
-    const float v = text.empty() || text[0] == ' ' ? NAN : std::strtof(p, &end);
-    if (end != p + text.size() || !std::isfinite(v) || !(v > lo) || !(v < hi))
-        usage_error(flag + ": '" + text + "' is not a number in (" + std::to_string(lo) + ", " +
-                    std::to_string(hi) + ")");
+    float v = 0.0f;
+    if (std::string e = host::parse_float(flag, text, lo, hi, host::Ends::open, v); !e.empty())
+        usage_error(e);
     return v;
 }
 

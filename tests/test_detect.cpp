@@ -17,6 +17,8 @@
 #include <cstring>
 #include <limits>
 
+namespace ember_test_detect { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 using ember::Status;
@@ -569,3 +571,5 @@ TEST_CASE("detect: a Gaussian base adds |A z|^2 / 2 to the energy, in a fixed or
     REQUIRE(det.score(x, e) == Status::ok);
     CHECK(e == 0.0f);
 }
+
+} // namespace ember_test_detect

@@ -17,6 +17,8 @@
 #include <cstring>
 #include <limits>
 
+namespace ember_test_flow { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 #ifndef EMBER_TEST_BARE_METAL
 #define EMBER_TEST_BARE_METAL 0
 #endif
@@ -549,3 +551,5 @@ TEST_CASE("flow: FlowNoise is NCE's noise distribution") {
                 grad, l) == Status::ok);
     CHECK(std::isfinite(l));
 }
+
+} // namespace ember_test_flow

@@ -17,6 +17,8 @@
 #include <cstring>
 #include <initializer_list>
 
+namespace ember_test_fp { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 using ember::simd::Pack;
 
 namespace {
@@ -476,3 +478,5 @@ TEST_CASE_TEMPLATE("fp: pin keeps by-value arithmetic inside the Scope", T, floa
     for (std::size_t k = 0; k < Pack<T>::width; ++k) CHECK(same_bits(rp.get(k), want));
     CHECK_FALSE(fp::flush_enabled());
 }
+
+} // namespace ember_test_fp

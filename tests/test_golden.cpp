@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+namespace ember_test_golden { // one namespace per test file (EMBER_TEST_UNITY batches)
 namespace {
 #include "golden_mlp.inc"
 }
@@ -23,3 +24,5 @@ TEST_CASE("golden: MLP passes are bit-identical to the host's values") {
     CHECK(c.seen() == expected);
     CHECK(c.mismatched() == 0);
 }
+
+} // namespace ember_test_golden

@@ -4,6 +4,7 @@
 #include "golden_check.hpp"
 #include "golden_sample_cases.hpp"
 
+namespace ember_test_golden_sample { // one namespace per test file (EMBER_TEST_UNITY batches)
 namespace {
 #include "golden_sample.inc"
 }
@@ -15,3 +16,5 @@ TEST_CASE("golden: sampler runs are bit-identical to the host's values") {
     CHECK(c.seen() == n);
     CHECK(c.mismatched() == 0);
 }
+
+} // namespace ember_test_golden_sample

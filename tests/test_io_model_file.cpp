@@ -16,6 +16,8 @@
 #include <cstring>
 #include <limits>
 
+namespace ember_test_io_model_file { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 using ember::Status;
 namespace io = ember::io;
 
@@ -465,3 +467,5 @@ TEST_CASE("io: load_model_params into block 0 of a Model with a learned log Z") 
     CHECK(m == n);
     CHECK(std::memcmp(buf, again, n) == 0);
 }
+
+} // namespace ember_test_io_model_file

@@ -13,6 +13,8 @@
 #include <initializer_list>
 #include <limits>
 
+namespace ember_test_math { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace math = ember::math;
@@ -313,3 +315,5 @@ TEST_CASE_TEMPLATE("math: monotone, saturating, never subnormal", T, float, doub
     }
     CHECK(bad_circle == 0);
 }
+
+} // namespace ember_test_math

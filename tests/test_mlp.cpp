@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstring>
 
+namespace ember_test_mlp { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 using ember::Mlp;
@@ -390,3 +392,5 @@ TEST_CASE("mlp checked entry points report bad input and leave outputs alone") {
     CHECK(std::strcmp(ember::status_name(ember::Status::non_finite_input), "non_finite_input") ==
           0);
 }
+
+} // namespace ember_test_mlp

@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+namespace ember_test_model { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 using ember_test::central_diff;
 using ember_test::rel_err;
 
@@ -93,3 +95,5 @@ TEST_CASE("dense: one row at a time gives the bits of many rows") {
     }
     CHECK(std::memcmp(g1, g2, sizeof g1) == 0);
 }
+
+} // namespace ember_test_model

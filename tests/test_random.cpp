@@ -10,6 +10,8 @@
 #include <cstring>
 #include <initializer_list>
 
+namespace ember_test_random { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 using ember::Pcg32;
@@ -213,3 +215,5 @@ TEST_CASE_TEMPLATE("random: fill_normal from one stream is normal_pair in order"
         CHECK(a() == b()); // the same numbers of the stream were used
     }
 }
+
+} // namespace ember_test_random

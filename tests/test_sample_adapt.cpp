@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+namespace ember_test_sample_adapt { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -104,3 +106,5 @@ TEST_CASE("start_warmup adapts a running state again") {
     CHECK_FALSE(s.warming_up());
     CHECK(s.step_size < 2.0f);
 }
+
+} // namespace ember_test_sample_adapt

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <limits>
 
+namespace ember_test_sample_config { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -277,3 +279,5 @@ TEST_CASE_TEMPLATE("DualAveraging::start refuses bad input and keeps its state",
     CHECK(same_bits(da.target(), T(0.6)));
     CHECK(same_bits(da.current_step_size(), before));
 }
+
+} // namespace ember_test_sample_config

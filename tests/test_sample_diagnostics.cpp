@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+namespace ember_test_sample_diagnostics { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -103,3 +105,5 @@ TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
     CHECK(diag.steps() == 0);
     CHECK(std::isnan(diag.ess()));
 }
+
+} // namespace ember_test_sample_diagnostics

@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+namespace ember_test_sample_doublewell { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -155,3 +157,5 @@ TEST_CASE("double well: ULA's bias in E[x^2] shrinks with the step size") {
     CHECK(std::fabs(bias[1]) > std::fabs(bias[2]) + 2.5 * (se[1] + se[2]));
     CHECK(std::fabs(bias[2]) < 0.5 * std::fabs(bias[0]));
 }
+
+} // namespace ember_test_sample_doublewell

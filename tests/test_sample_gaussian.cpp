@@ -9,6 +9,8 @@
 
 #include <cmath>
 
+namespace ember_test_sample_gaussian { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -134,3 +136,5 @@ TEST_CASE("Gaussian D=16 (AR correlation): MH, MALA, ULA match mean and covarian
     check<Kind::mala, 16>(gp, 300, 4, 0.3f);
     check<Kind::ula, 16>(gp, 200, 5, 0.05f);
 }
+
+} // namespace ember_test_sample_gaussian

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <limits>
 
+namespace ember_test_sample_nonfinite { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -235,3 +237,5 @@ TEST_CASE("divergent proposals are flagged, and ULA clipping and tempering work"
     es::Ula<G> bad_ula(target, bad);
     CHECK(bad_ula.init(s, far, 3) == Status::invalid_argument);
 }
+
+} // namespace ember_test_sample_nonfinite

@@ -12,6 +12,8 @@
 
 #include <cstring>
 
+namespace ember_test_sample_reference { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 // No internal macro of the sampler headers reaches user code.
 #if defined(EMBER_SAMPLE_LANE_LOOP) || defined(EMBER_SAMPLE_RESTRICT) ||                           \
     defined(EMBER_SAMPLE_NOINLINE)
@@ -270,3 +272,5 @@ TEST_CASE("init, set_chain and refresh report bad input and keep the cache exact
         CHECK(same_bits(g[1], s.g[s.ld + c]));
     }
 }
+
+} // namespace ember_test_sample_reference

@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 
+namespace ember_test_sample_target { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -148,3 +150,5 @@ TEST_CASE("FunctionTarget: one functor for scalars and packs") {
         CHECK(same_bits(gv[1].get(k), g[1]));
     }
 }
+
+} // namespace ember_test_sample_target

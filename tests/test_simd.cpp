@@ -6,6 +6,8 @@
 
 #include <cstring>
 
+namespace ember_test_simd { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 template <class T>
 bool same_bits(T a, T b) {
@@ -80,3 +82,5 @@ TEST_CASE_TEMPLATE("simd: load/store round trip", T, float, double) {
     MESSAGE("SIMD backend " << ember::simd::backend_name() << ", float lanes " << Pack<float>::width
                             << ", double lanes " << Pack<double>::width);
 }
+
+} // namespace ember_test_simd

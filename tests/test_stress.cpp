@@ -16,6 +16,8 @@
 #include <limits>
 #include <string>
 
+namespace ember_test_stress { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -152,3 +154,5 @@ TEST_CASE("stress: inputs of magnitude 1e30 and subnormal inputs give a status, 
     const float zero[2] = {0.0f, 0.0f}, sub[2] = {tiny, -tiny};
     CHECK(net.value(zero) == net.value(sub));
 }
+
+} // namespace ember_test_stress

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <cstring>
 
+namespace ember_test_train_cd_nce { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 using ember::Status;
@@ -490,3 +492,5 @@ TEST_CASE("sample: Ula::move lands where step() does, without evaluating the tar
     static ember::sample::ChainState<float, 3, 13> fresh;
     CHECK(ula.move(fresh) == Status::invalid_argument);
 }
+
+} // namespace ember_test_train_cd_nce

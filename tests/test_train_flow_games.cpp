@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <vector>
 
+namespace ember_test_train_flow_games { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 #ifndef EMBER_TEST_BARE_METAL
 #define EMBER_TEST_BARE_METAL 0
 #endif
@@ -195,3 +197,5 @@ TEST_CASE("flow games: the adversarial generator step drives q to a fixed Gaussi
     CHECK(static_cast<double>(trainer.last().loss) ==
           doctest::Approx(-log_z).epsilon(0.0).scale(1.0).epsilon(0.1));
 }
+
+} // namespace ember_test_train_flow_games

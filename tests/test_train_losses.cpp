@@ -13,6 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 
+namespace ember_test_train_losses { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 #ifndef EMBER_TEST_BARE_METAL
 #define EMBER_TEST_BARE_METAL 0
 #endif
@@ -308,3 +310,5 @@ TEST_CASE("train: losses refuse batches they cannot use") {
     big.params[Net::layout::weight_offset(1)] = 3e38f; // grad f overflows
     CHECK(vr.loss_and_grad(big.data(), two, rng, grad, l) == ember::Status::non_finite_output);
 }
+
+} // namespace ember_test_train_losses

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
+namespace ember_test_train_optim { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 using ember::train::Adam;
 using ember::train::AdamW;
 using ember::train::LrSchedule;
@@ -243,3 +245,5 @@ TEST_CASE("train: ParameterAverage is the bias-corrected exponential moving aver
     avg.update(p);
     for (int i = 0; i < 19; ++i) CHECK(avg.averaged()[i] == doctest::Approx(3.25f));
 }
+
+} // namespace ember_test_train_optim

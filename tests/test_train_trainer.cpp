@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+namespace ember_test_train_trainer { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 using ember_test::dbl;
@@ -267,3 +269,5 @@ TEST_CASE("train: footprints are compile-time numbers") {
             << ", Trainer<128> " << sizeof(Tr));
     CHECK(sizeof(Tr) < 32 * 1024);
 }
+
+} // namespace ember_test_train_trainer

@@ -33,6 +33,8 @@ int print_suite(Cases cases) {
     std::printf("static const golden::Entry golden_entries[] = {\n");
     for (int i = 0; i < p.count; ++i) std::printf("    GOLDEN_ENTRY_%d,\n", i);
     std::printf("};\n");
+    // The test files are also compiled in batches (EMBER_TEST_UNITY).
+    for (int i = 0; i < p.count; ++i) std::printf("#undef GOLDEN_ENTRY_%d\n", i);
     return 0;
 }
 } // namespace

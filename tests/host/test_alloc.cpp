@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <vector>
 
+namespace ember_test_alloc_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 TEST_CASE("allocation guard sees allocations") {
     ember_test::AllocationGuard g;
     void* volatile p = std::malloc(64); // volatile: the call cannot be elided
@@ -48,3 +50,5 @@ TEST_CASE_TEMPLATE("mlp passes allocate nothing", T, float, double) {
     CHECK(net.evaluate(ember::Span<const T>(x, 7), fv) == ember::Status::ok);
     CHECK(g.count() == 0);
 }
+
+} // namespace ember_test_alloc_host

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+namespace ember_test_csv_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace host = ember::host;
 using host::CsvError;
 using host::CsvTable;
@@ -233,3 +235,5 @@ TEST_CASE("csv: read_csv reads a file; a missing file has no position") {
     e = refused("a\n1,2\n");
     CHECK(host::describe(e, "d.csv") == "d.csv:2:3: too many fields: 2, the header has 1");
 }
+
+} // namespace ember_test_csv_host

@@ -9,6 +9,8 @@
 
 #include <doctest/doctest.h>
 
+namespace ember_test_flow_alloc_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 TEST_CASE("flow: passes, gradients and training allocate nothing") {
     using Flow = ember::flow::RealNvp<float, 4, 4, 16>;
     using M = ember::Model<Flow>;
@@ -80,3 +82,5 @@ TEST_CASE("flow games: FCE and adversarial steps allocate nothing") {
     CHECK(adv.loss_and_grad(q.data(), batch, rng, gq, l) == ember::Status::ok);
     CHECK(guard.count() == 0);
 }
+
+} // namespace ember_test_flow_alloc_host

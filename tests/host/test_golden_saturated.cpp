@@ -10,6 +10,9 @@
 #include <cmath>
 #include <cstring>
 
+namespace ember_test_golden_saturated_host { // one namespace per test file (EMBER_TEST_UNITY
+                                             // batches)
+
 namespace {
 
 // Values v with |v| in [FLT_TRUE_MIN / 2, FLT_MIN): subnormal (not zero) as floats.
@@ -94,3 +97,5 @@ TEST_CASE("golden: the saturated networks put every pass in the subnormal range"
     golden::saturated_cases(count);
     CHECK(count.total_f > 0);
 }
+
+} // namespace ember_test_golden_saturated_host

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+namespace ember_test_io_header_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace host = ember::host;
 namespace io = ember::io;
 using ember::Status;
@@ -255,3 +257,5 @@ TEST_CASE("io: save_model and load_model allocate nothing") {
     CHECK(io::load_model({buf, n - 1}, back, meta_back) == Status::truncated);
     CHECK(g.count() == 0);
 }
+
+} // namespace ember_test_io_header_host

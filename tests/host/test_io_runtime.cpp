@@ -14,6 +14,8 @@
 #include <cstring>
 #include <vector>
 
+namespace ember_test_io_runtime_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace host = ember::host;
 namespace io = ember::io;
 using ember::Status;
@@ -134,3 +136,5 @@ TEST_CASE("host: a file padded to more inputs scores the same bits, and trims ba
     CHECK(used.arch.input_dim == 3);
     CHECK(host::net_type_name(m.arch) == "ember::Mlp<float, ember::Swish, 3, 4, 4>");
 }
+
+} // namespace ember_test_io_runtime_host

@@ -16,6 +16,8 @@
 #include <limits>
 #include <string>
 
+namespace ember_test_math_ulp_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 using LD = long double;
@@ -229,3 +231,5 @@ TEST_CASE_TEMPLATE("math: ulp error of sincos_2pi", T, float, double) {
     CHECK(ws.ulp <= 1.1);
     CHECK(wc.ulp <= 1.1);
 }
+
+} // namespace ember_test_math_ulp_host

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+namespace ember_test_numbers_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 using ember::host::Ends;
 
 TEST_CASE("parse_uint: whole decimal integers in range, nothing else") {
@@ -50,3 +52,5 @@ TEST_CASE("parse_float: decimal, finite, inside the interval") {
     CHECK(ember::host::parse_double("--fault-fraction", "1.5", 0.0, 1.0, Ends::closed, d) ==
           "--fault-fraction: '1.5' is not a number in [0, 1]");
 }
+
+} // namespace ember_test_numbers_host

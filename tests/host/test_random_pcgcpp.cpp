@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+namespace ember_test_random_pcgcpp_host { // one namespace per test file (EMBER_TEST_UNITY batches)
 namespace {
 
 // splitmix64, to pick seeds, streams and jump distances.
@@ -58,6 +59,8 @@ TEST_CASE("Pcg32 default and one-argument constructors match pcg-cpp") {
     }
     CHECK(bad == 0);
 }
+
+} // namespace ember_test_random_pcgcpp_host
 
 #else
 

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+namespace ember_test_report_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace host = ember::host;
 
 namespace {
@@ -202,3 +204,5 @@ TEST_CASE("vibration: finite features, and each fault moves the features it shou
     // Healthy windows of the test set look like the training set.
     CHECK(std::abs(mean_feature(te, F::none, 0) / mean_feature(tr, F::none, 0) - 1.0) < 0.1);
 }
+
+} // namespace ember_test_report_host

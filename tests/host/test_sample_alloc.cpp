@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+namespace ember_test_sample_alloc_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 namespace es = ember::sample;
@@ -49,3 +51,5 @@ TEST_CASE("samplers allocate nothing") {
     CHECK(allocations_while_sampling<es::Ula<Tg>, 16>(ula) == 0);
     CHECK(allocations_while_sampling<es::RandomWalkMh<Tg>, 5>(mh) == 0);
 }
+
+} // namespace ember_test_sample_alloc_host

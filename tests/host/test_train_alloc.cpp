@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+namespace ember_test_train_alloc_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 namespace {
 
 template <class Net, class Loss, class Opt>
@@ -93,3 +95,5 @@ TEST_CASE("training allocates nothing") {
     CHECK(allocations_of_training<Net, ember::train::DenoisingScoreMatching<Net>, Sgd>(data, 100) ==
           0);
 }
+
+} // namespace ember_test_train_alloc_host

@@ -28,6 +28,8 @@
 #include <string>
 #include <vector>
 
+namespace ember_test_train_quality_host { // one namespace per test file (EMBER_TEST_UNITY batches)
+
 #ifndef EMBER_TEST_EMULATED
 #define EMBER_TEST_EMULATED 0
 #endif
@@ -349,3 +351,5 @@ TEST_CASE("train quality: rings") {
 }
 
 #endif // !EMBER_TEST_EMULATED
+
+} // namespace ember_test_train_quality_host

@@ -136,9 +136,9 @@ TEST_CASE("host: a file padded to more inputs scores the same bits, and trims ba
     CHECK(host::net_type_name(m.arch) == "ember::Mlp<float, ember::Swish, 3, 4, 4>");
 }
 
-// ember_fuzz_header_export found that decode_model_file (the `ember export`
-// and `ember info` reader) read far past a 48-byte file whose descriptor's
-// size wrapped in 64 bits (tests/fuzz/corpus/header_export/bad_base_size_wraps).
+// decode_model_file (the `ember export` and `ember info` reader) read far
+// past a 48-byte file whose descriptor's byte count wrapped in 64 bits
+// (found with ember_fuzz_header_export; its seed bad_base_size_wraps).
 TEST_CASE(
     "host: decode_model_file refuses a descriptor whose size wraps, reading nothing past it") {
     std::vector<std::uint8_t> b = {0x45, 0x4D, 0x42, 0x4D, 1,    0,    8,    0,    48, 0, 0, 0,

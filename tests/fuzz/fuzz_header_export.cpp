@@ -22,7 +22,9 @@
 //     threshold, the base and <name>_base_data(), each literal canonical
 //     (no trailing zero digits) and checked both by decoding its digits
 //     here and by strtof / strtod; the model built from it encodes to the
-//     same file bytes and every value has the same bits as decoded.
+//     same file bytes and every value has the same bits as decoded;
+//   - a file of a network of fuzz_nets.hpp, loaded with io::load_model and
+//     exported by the template export_c_header, gives the same text.
 // Any failure aborts. Built with -DEMBER_FUZZ=ON and clang
 // (tests/fuzz/CMakeLists.txt); seeds in tests/fuzz/corpus/header_export/
 // (make_corpus.cpp --header-export).
@@ -30,6 +32,7 @@
 #include "ember/host/model_io.hpp"
 #include "ember/io/crc32.hpp"
 #include "ember/io/model_file.hpp"
+#include "fuzz_nets.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -609,6 +612,19 @@ void check(const Bytes& in, const std::string& name) {
     Bytes from_header;
     require(ember::host::encode_model_file(h, from_header).ok() && from_header == again,
             "the model read from the header does not encode to the file");
+
+    // A file of one of the compile-time networks of fuzz_nets.hpp: loaded
+    // with io::load_model and exported by the template export_c_header, the
+    // same text.
+    ember_fuzz::for_each_net(ember_fuzz::Nets{}, [&](auto tag) {
+        using N = ember_fuzz::net_of<decltype(tag)>;
+        static N net;
+        static ember::io::model_meta_t<N> meta;
+        if (ember::io::load_model({in.data(), in.size()}, net, meta) != Status::ok) return;
+        std::ostringstream typed;
+        require(ember::host::export_c_header(net, meta, name, typed).ok() && typed.str() == text,
+                "the typed export_c_header writes another header");
+    });
 }
 
 } // namespace

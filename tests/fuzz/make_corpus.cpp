@@ -76,6 +76,33 @@ bool expect(const std::string& name, Status got, Status want) {
     return false;
 }
 
+// The file of ember_fuzz::make_file<N>, plus the Gaussian base when `flags`
+// has flag_base (make_file leaves the base out: ember_fuzz_model_file's
+// reference reader does not know it).
+template <class N, class Next>
+Bytes make_file_with_base(std::uint16_t flags, Next&& next) {
+    Bytes b =
+        ember_fuzz::make_file<N>(static_cast<std::uint16_t>(flags & ~ember::io::flag_base), next);
+    if ((flags & ember::io::flag_base) == 0 || b.empty()) return b;
+    static N net;
+    ember::io::model_meta_t<N> meta;
+    if (ember::io::load_model({b.data(), b.size()}, net, meta) != Status::ok) return {};
+    meta.has_base = true;
+    for (auto& a : meta.base) a = next();
+    b.assign(ember::io::max_file_size<N>, 0);
+    std::size_t n = 0;
+    if (ember::io::save_model(net, meta, {b.data(), b.size()}, n) != Status::ok) return {};
+    b.resize(n);
+    return b;
+}
+
+template <class N>
+Bytes valid_base(std::uint16_t flags, std::uint32_t seed) {
+    Lcg next{seed};
+    return make_file_with_base<N>(flags,
+                                  [&next] { return static_cast<typename N::value_type>(next()); });
+}
+
 bool build(std::vector<Seed>& seeds) {
     using namespace ember::io;
     bool ok = true;
@@ -113,6 +140,17 @@ bool build(std::vector<Seed>& seeds) {
     add("valid_c_plain", c_plain, Status::ok);
     add("valid_c_threshold", c_thr, Status::ok);
     add("valid_d_all_fields", d_all, Status::ok);
+    // With a Gaussian base (the recipes of the target never have one).
+    const Bytes a_base = valid_base<NetA>(known_flags, 10);
+    ok &= expect("a_base", load<NetA>(a_base), Status::ok);
+    add("valid_a_base", a_base, Status::ok);
+    // Its last parameter NaN: found by the target when its reference did not
+    // count the base (and so never read the last values).
+    Bytes nan_last = a_base;
+    ember::io::detail::put_u32(nan_last.data() + nan_last.size() - 8, 0x7FC00000u);
+    reseal(nan_last);
+    ok &= expect("a_base nan", load<NetA>(nan_last), Status::non_finite_input);
+    add("resealed_a_base_nan_last_parameter", nan_last, Status::ok);
     add("arch_other_network", other, Status::ok);
     add("arch_17_layers", deep, Status::architecture_mismatch);
 
@@ -156,33 +194,6 @@ bool build(std::vector<Seed>& seeds) {
     ok &= expect("size", load<NetC>(b), Status::bad_format);
     add("resealed_c_flags_size", b, Status::bad_format);
     return ok;
-}
-
-// The file of ember_fuzz::make_file<N>, plus the Gaussian base when `flags`
-// has flag_base (make_file leaves the base out: ember_fuzz_model_file's
-// reference reader does not know it).
-template <class N, class Next>
-Bytes make_file_with_base(std::uint16_t flags, Next&& next) {
-    Bytes b =
-        ember_fuzz::make_file<N>(static_cast<std::uint16_t>(flags & ~ember::io::flag_base), next);
-    if ((flags & ember::io::flag_base) == 0 || b.empty()) return b;
-    static N net;
-    ember::io::model_meta_t<N> meta;
-    if (ember::io::load_model({b.data(), b.size()}, net, meta) != Status::ok) return {};
-    meta.has_base = true;
-    for (auto& a : meta.base) a = next();
-    b.assign(ember::io::max_file_size<N>, 0);
-    std::size_t n = 0;
-    if (ember::io::save_model(net, meta, {b.data(), b.size()}, n) != Status::ok) return {};
-    b.resize(n);
-    return b;
-}
-
-template <class N>
-Bytes valid_base(std::uint16_t flags, std::uint32_t seed) {
-    Lcg next{seed};
-    return make_file_with_base<N>(flags,
-                                  [&next] { return static_cast<typename N::value_type>(next()); });
 }
 
 // A file with a descriptor of any shape (not necessarily consistent): the

@@ -325,6 +325,27 @@ TEST_CASE("io: unknown ids and flags, inconsistent counts (CRC valid) -> bad_for
     check_refused<NetF>(Bytes(buf, n + 4), Status::bad_format);
 }
 
+// ember_fuzz_header_export (tests/fuzz/corpus/header_export/bad_base_size_wraps):
+// a descriptor whose byte count wraps in 64 bits must not describe a file.
+TEST_CASE("io: read_architecture refuses a Gaussian base whose size wraps -> bad_format") {
+    // 48 bytes: D = 2^31 - 2, hidden 1, 2, 2^28 - 1 (P = 3 * 2^30), flags =
+    // base, double: 36 + 8 (D (D + 1) / 2 + P) + 4 = 48 modulo 2^64.
+    static std::uint8_t buf[48];
+    const std::uint8_t head[36] = {0x45, 0x4D, 0x42, 0x4D, 1,    0,    8,    0,    48, 0, 0, 0,
+                                   2,    1,    3,    0,    0xFE, 0xFF, 0xFF, 0x7F, 1,  0, 0, 0,
+                                   2,    0,    0,    0,    0xFF, 0xFF, 0xFF, 0x0F, 0,  0, 0, 0xC0};
+    std::memcpy(buf, head, sizeof head);
+    reseal(buf, sizeof buf);
+    io::Architecture a;
+    CHECK(io::read_architecture(Bytes(buf, sizeof buf), a) == Status::bad_format);
+    CHECK(a.input_dim == 0); // untouched
+    // The same descriptor without the base flag is refused too (P alone
+    // needs 24 GiB).
+    buf[6] = 0;
+    reseal(buf, sizeof buf);
+    CHECK(io::read_architecture(Bytes(buf, sizeof buf), a) == Status::bad_format);
+}
+
 TEST_CASE("io: a file of another network -> architecture_mismatch") {
     static std::uint8_t buf[buf_size];
     const std::size_t n = save_full(buf);

@@ -17,7 +17,7 @@ seconds=${1:-600}
 bin=$root/build/fuzz/tests/fuzz
 out=$root/build/fuzz-long
 status=0
-for target in csv model_file; do
+for target in csv model_file header_export; do
     exe=$bin/ember_fuzz_$target
     if [ ! -x "$exe" ]; then
         echo "fuzz: $exe is not built (cmake --preset fuzz && cmake --build --preset fuzz)" >&2

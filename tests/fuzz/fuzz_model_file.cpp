@@ -83,9 +83,10 @@ Status reference_values(const std::uint8_t* b, std::uint16_t flags) {
     using T = typename N::value_type;
     constexpr std::size_t D = N::spec_type::input_dim;
     const bool standardized = (flags & ember::io::flag_standardization) != 0;
-    const std::size_t count = (standardized ? 2 * D : 0) +
-                              ((flags & ember::io::flag_log_z) ? 1 : 0) +
-                              ((flags & ember::io::flag_threshold) ? 1 : 0) + N::param_count;
+    const std::size_t count =
+        (standardized ? 2 * D : 0) + ((flags & ember::io::flag_log_z) ? 1 : 0) +
+        ((flags & ember::io::flag_threshold) ? 1 : 0) +
+        ((flags & ember::io::flag_base) ? ember::io::base_size(D) : 0) + N::param_count;
     const std::uint8_t* v = b + ember::io::header_size<N>;
     for (std::size_t i = 0; i < count; ++i, v += sizeof(T)) {
         T x;

@@ -1,10 +1,15 @@
 // Writes the seed corpus of ember_fuzz_model_file (tests/fuzz/corpus/model_file/):
 // valid files of the networks of fuzz_nets.hpp with different optional
 // fields, one of a network the target does not know, and damaged ones, each
-// checked to get the verdict it is named for. The values come from a fixed
-// generator, so the output is the same on every run.
-//   ember_fuzz_make_corpus DIR           write the files into DIR
-//   ember_fuzz_make_corpus --check DIR   exit 1 unless DIR holds them, byte for byte
+// checked to get the verdict it is named for. With --header-export, that of
+// ember_fuzz_header_export (tests/fuzz/corpus/header_export/): valid files
+// of several architectures (with and without standardisation, log Z,
+// threshold and a Gaussian base; every activation, float and double, one to
+// four hidden layers), extreme values, a file followed by more bytes, and
+// refused ones. The values come from a fixed generator, so the output is
+// the same on every run.
+//   ember_fuzz_make_corpus [--header-export] DIR           write the files into DIR
+//   ember_fuzz_make_corpus --check [--header-export] DIR   exit 1 unless DIR holds them
 #include "ember/io/crc32.hpp"
 #include "ember/io/model_file.hpp"
 #include "fuzz_nets.hpp"
@@ -71,6 +76,33 @@ bool expect(const std::string& name, Status got, Status want) {
     return false;
 }
 
+// The file of ember_fuzz::make_file<N>, plus the Gaussian base when `flags`
+// has flag_base (make_file leaves the base out: ember_fuzz_model_file's
+// reference reader does not know it).
+template <class N, class Next>
+Bytes make_file_with_base(std::uint16_t flags, Next&& next) {
+    Bytes b =
+        ember_fuzz::make_file<N>(static_cast<std::uint16_t>(flags & ~ember::io::flag_base), next);
+    if ((flags & ember::io::flag_base) == 0 || b.empty()) return b;
+    static N net;
+    ember::io::model_meta_t<N> meta;
+    if (ember::io::load_model({b.data(), b.size()}, net, meta) != Status::ok) return {};
+    meta.has_base = true;
+    for (auto& a : meta.base) a = next();
+    b.assign(ember::io::max_file_size<N>, 0);
+    std::size_t n = 0;
+    if (ember::io::save_model(net, meta, {b.data(), b.size()}, n) != Status::ok) return {};
+    b.resize(n);
+    return b;
+}
+
+template <class N>
+Bytes valid_base(std::uint16_t flags, std::uint32_t seed) {
+    Lcg next{seed};
+    return make_file_with_base<N>(flags,
+                                  [&next] { return static_cast<typename N::value_type>(next()); });
+}
+
 bool build(std::vector<Seed>& seeds) {
     using namespace ember::io;
     bool ok = true;
@@ -108,6 +140,17 @@ bool build(std::vector<Seed>& seeds) {
     add("valid_c_plain", c_plain, Status::ok);
     add("valid_c_threshold", c_thr, Status::ok);
     add("valid_d_all_fields", d_all, Status::ok);
+    // With a Gaussian base (the recipes of the target never have one).
+    const Bytes a_base = valid_base<NetA>(known_flags, 10);
+    ok &= expect("a_base", load<NetA>(a_base), Status::ok);
+    add("valid_a_base", a_base, Status::ok);
+    // Its last parameter NaN: found by the target when its reference did not
+    // count the base (and so never read the last values).
+    Bytes nan_last = a_base;
+    ember::io::detail::put_u32(nan_last.data() + nan_last.size() - 8, 0x7FC00000u);
+    reseal(nan_last);
+    ok &= expect("a_base nan", load<NetA>(nan_last), Status::non_finite_input);
+    add("resealed_a_base_nan_last_parameter", nan_last, Status::ok);
     add("arch_other_network", other, Status::ok);
     add("arch_17_layers", deep, Status::architecture_mismatch);
 
@@ -153,6 +196,107 @@ bool build(std::vector<Seed>& seeds) {
     return ok;
 }
 
+// A file with a descriptor of any shape (not necessarily consistent): the
+// header fields, `values` bytes of zeros, then the CRC.
+Bytes raw_file(std::uint16_t flags, std::uint8_t scalar, std::uint8_t activation,
+               std::uint32_t input_dim, const std::vector<std::uint32_t>& hidden,
+               std::uint32_t param_count, std::size_t value_bytes) {
+    const std::size_t size = 24 + 4 * hidden.size() + value_bytes + 4;
+    Bytes b(size);
+    std::memcpy(b.data(), ember::io::model_file_magic, 4);
+    ember::io::detail::put_u16(b.data() + 4, ember::io::model_file_version);
+    ember::io::detail::put_u16(b.data() + 6, flags);
+    ember::io::detail::put_u32(b.data() + 8, static_cast<std::uint32_t>(size));
+    b[12] = scalar;
+    b[13] = activation;
+    ember::io::detail::put_u16(b.data() + 14, static_cast<std::uint16_t>(hidden.size()));
+    ember::io::detail::put_u32(b.data() + 16, input_dim);
+    for (std::size_t l = 0; l < hidden.size(); ++l)
+        ember::io::detail::put_u32(b.data() + 20 + 4 * l, hidden[l]);
+    ember::io::detail::put_u32(b.data() + 20 + 4 * hidden.size(), param_count);
+    reseal(b);
+    return b;
+}
+
+bool build_header_export(std::vector<Seed>& seeds) {
+    using namespace ember::io;
+    using NetE = ember::Mlp<float, ember::Tanh, 7, 3>;           // 7 inputs: rows of 4 and 3
+    using NetF = ember::Mlp<double, ember::Relu, 2, 4, 3, 2, 2>; // four hidden layers
+    using NetG = ember::Mlp<float, ember::Softplus, 5, 8>;       // base and threshold only
+    bool ok = true;
+    auto add = [&](std::string name, Bytes b, Status want_arch) {
+        Architecture a;
+        ok &= expect(name + " (read_architecture)", read_architecture({b.data(), b.size()}, a),
+                     want_arch);
+        seeds.push_back({std::move(name), std::move(b)});
+    };
+    add("valid_a_plain", valid_base<NetA>(0, 11), Status::ok);
+    add("valid_a_all_fields", valid_base<NetA>(known_flags, 12), Status::ok);
+    add("valid_b_standardization", valid_base<NetB>(flag_standardization, 13), Status::ok);
+    add("valid_b_logz_threshold", valid_base<NetB>(flag_log_z | flag_threshold, 14), Status::ok);
+    add("valid_c_threshold", valid_base<NetC>(flag_threshold, 15), Status::ok);
+    add("valid_d_all_fields", valid_base<NetD>(known_flags, 16), Status::ok);
+    add("valid_e_base_logz", valid_base<NetE>(flag_base | flag_log_z, 17), Status::ok);
+    add("valid_f_four_layers_std_threshold",
+        valid_base<NetF>(flag_standardization | flag_threshold, 18), Status::ok);
+    add("valid_g_base_threshold", valid_base<NetG>(flag_base | flag_threshold, 19), Status::ok);
+
+    // Extreme finite values: -0, subnormals, the smallest normal, the
+    // largest, 1 - ulp, in a float and a double file with every field.
+    {
+        const float fv[] = {-0.0f,          1.4e-45f,        -1.17549421e-38f, 1.17549435e-38f,
+                            3.40282347e38f, -3.40282347e38f, 0.99999994f,      0.0f};
+        std::size_t k = 0;
+        Bytes b = make_file_with_base<NetA>(known_flags, [&] { return fv[k++ % 8]; });
+        ok &= expect("extreme float", load<NetA>(b), Status::ok);
+        add("valid_a_extreme_values", b, Status::ok);
+        const double dv[] = {-0.0,
+                             4.9406564584124654e-324,
+                             -2.2250738585072009e-308,
+                             2.2250738585072014e-308,
+                             1.7976931348623157e308,
+                             -1.7976931348623157e308,
+                             0.99999999999999989,
+                             0.0};
+        k = 0;
+        b = make_file_with_base<NetD>(known_flags, [&] { return dv[k++ % 8]; });
+        ok &= expect("extreme double", load<NetD>(b), Status::ok);
+        add("valid_d_extreme_values", b, Status::ok);
+    }
+
+    // A valid file followed by more bytes (ignored: encode gives the file).
+    Bytes b = valid_base<NetC>(flag_log_z, 20);
+    b.insert(b.end(), {0x45, 0x4D, 0x42, 0x4D, 0x00, 0xFF});
+    add("valid_c_trailing_bytes", b, Status::ok);
+
+    // Refused: a NaN threshold, infinity in the base, a scale of -0.
+    b = valid_base<NetC>(flag_threshold, 21);
+    detail::put_u32(b.data() + header_size<NetC>, 0x7FC00000u);
+    reseal(b);
+    ok &= expect("nan threshold", load<NetC>(b), Status::non_finite_input);
+    add("resealed_c_nan_threshold", b, Status::ok);
+    b = valid_base<NetA>(known_flags, 22);
+    detail::put_u32(b.data() + header_size<NetA> + 4 * (2 * 3 + 2), 0xFF800000u);
+    reseal(b);
+    ok &= expect("infinite base", load<NetA>(b), Status::non_finite_input);
+    add("resealed_a_infinite_base", b, Status::ok);
+    b = valid_base<NetB>(flag_standardization, 23);
+    detail::put_u32(b.data() + header_size<NetB> + 8 * 2, 0u);
+    detail::put_u32(b.data() + header_size<NetB> + 8 * 2 + 4, 0x80000000u);
+    reseal(b);
+    ok &= expect("scale -0", load<NetB>(b), Status::invalid_argument);
+    add("resealed_b_negative_zero_scale", b, Status::ok);
+
+    // A 48-byte file whose descriptor claims D = 2^31 - 2 with a Gaussian
+    // base of D (D + 1) / 2 doubles: the byte count, computed in 64 bits,
+    // wraps to the file's 48 bytes. read_architecture accepted it (and
+    // decode_model_file read 2^61 values past the end of the input).
+    add("bad_base_size_wraps",
+        raw_file(flag_base, 2, 1, 2147483646u, {1, 2, 268435455u}, 3221225472u, 8),
+        Status::bad_format);
+    return ok;
+}
+
 bool read_file(const std::string& path, Bytes& out) {
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) return false;
@@ -167,14 +311,24 @@ bool read_file(const std::string& path, Bytes& out) {
 } // namespace
 
 int main(int argc, char** argv) {
-    const bool check = argc == 3 && std::strcmp(argv[1], "--check") == 0;
-    if (argc != 2 && !check) {
-        std::fprintf(stderr, "usage: %s [--check] DIR\n", argv[0]);
+    bool check = false, header_export = false;
+    int i = 1;
+    for (; i < argc - 1; ++i) {
+        if (std::strcmp(argv[i], "--check") == 0)
+            check = true;
+        else if (std::strcmp(argv[i], "--header-export") == 0)
+            header_export = true;
+        else
+            break;
+    }
+    if (i != argc - 1) {
+        std::fprintf(stderr, "usage: %s [--check] [--header-export] DIR\n", argv[0]);
         return 2;
     }
     const std::string dir = argv[argc - 1];
+    const char* const target = header_export ? "header_export" : "model_file";
     std::vector<Seed> seeds;
-    if (!build(seeds)) return 1;
+    if (!(header_export ? build_header_export(seeds) : build(seeds))) return 1;
     int status = 0;
     for (const Seed& s : seeds) {
         const std::string path = dir + "/" + s.name;
@@ -183,8 +337,8 @@ int main(int argc, char** argv) {
             if (!read_file(path, have) || have != s.bytes) {
                 std::fprintf(stderr,
                              "make_corpus: %s is missing or differs (regenerate: "
-                             "ember_fuzz_make_corpus tests/fuzz/corpus/model_file)\n",
-                             path.c_str());
+                             "ember_fuzz_make_corpus%s tests/fuzz/corpus/%s)\n",
+                             path.c_str(), header_export ? " --header-export" : "", target);
                 status = 1;
             }
             continue;

@@ -4,6 +4,7 @@
 // network it runs and back.
 #include "ember/detect/anomaly_detector.hpp"
 #include "ember/host/model_io.hpp"
+#include "ember/io/crc32.hpp"
 #include "ember/io/model_file.hpp"
 #include "ember/nn/mlp.hpp"
 #include "ember/random.hpp"
@@ -135,6 +136,24 @@ TEST_CASE("host: a file padded to more inputs scores the same bits, and trims ba
     CHECK(r.status == Status::invalid_argument);
     CHECK(used.arch.input_dim == 3);
     CHECK(host::net_type_name(m.arch) == "ember::Mlp<float, ember::Swish, 3, 4, 4>");
+}
+
+// decode_model_file (the `ember export` and `ember info` reader) read far
+// past a 48-byte file whose descriptor's byte count wrapped in 64 bits
+// (found with ember_fuzz_header_export; its seed bad_base_size_wraps).
+TEST_CASE(
+    "host: decode_model_file refuses a descriptor whose size wraps, reading nothing past it") {
+    std::vector<std::uint8_t> b = {0x45, 0x4D, 0x42, 0x4D, 1,    0,    8,    0,    48, 0, 0, 0,
+                                   2,    1,    3,    0,    0xFE, 0xFF, 0xFF, 0x7F, 1,  0, 0, 0,
+                                   2,    0,    0,    0,    0xFF, 0xFF, 0xFF, 0x0F, 0,  0, 0, 0xC0};
+    b.resize(44, 0);
+    const std::uint32_t crc = ember::io::crc32({b.data(), b.size()});
+    for (int k = 0; k < 4; ++k) b.push_back(static_cast<std::uint8_t>(crc >> (8 * k)));
+    host::FileModel m;
+    const host::IoResult r = host::decode_model_file({b.data(), b.size()}, m);
+    CHECK_FALSE(r.ok());
+    CHECK(r.status == Status::bad_format);
+    CHECK(m.params.empty());
 }
 
 } // namespace ember_test_io_runtime_host

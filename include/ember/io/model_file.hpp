@@ -504,11 +504,14 @@ inline Status read_architecture(Span<const std::uint8_t> in, Architecture& out) 
     if (p > 0xFFFFFFFFu || detail::get_u32(b + 20 + 4 * std::size_t(a.hidden_layers)) != p)
         return Status::bad_format;
     const std::uint64_t bytes = a.scalar == 1 ? 4 : 8;
-    const std::uint64_t values =
-        ((a.flags & flag_standardization) ? 2u * std::uint64_t(a.input_dim) : 0u) +
-        ((a.flags & flag_log_z) ? 1u : 0u) + ((a.flags & flag_threshold) ? 1u : 0u) +
-        ((a.flags & flag_base) ? base_size(a.input_dim) : 0u) + p;
-    if (header + values * bytes + 4 != size) return Status::bad_format;
+    // In 64 bits (base_size in size_t wraps on 32-bit targets), each term
+    // < 2^63; a file holds < 2^32 values, so values * bytes cannot wrap.
+    const std::uint64_t D = a.input_dim;
+    const std::uint64_t values = ((a.flags & flag_standardization) ? 2u * D : 0u) +
+                                 ((a.flags & flag_log_z) ? 1u : 0u) +
+                                 ((a.flags & flag_threshold) ? 1u : 0u) +
+                                 ((a.flags & flag_base) ? D * (D + 1u) / 2u : 0u) + p;
+    if (values > 0xFFFFFFFFu || header + values * bytes + 4 != size) return Status::bad_format;
     a.param_count = static_cast<std::uint32_t>(p);
     a.file_size = size;
     a.value_offset = static_cast<std::uint32_t>(header);

@@ -289,6 +289,14 @@ public:
         return Status::ok;
     }
 
+    /// log N(z; 0, I), the base density: the squares in one fma chain,
+    /// coordinates ascending (the value log_density and sample use).
+    static T log_normal(const T* z) noexcept {
+        T q(0);
+        for (std::size_t i = 0; i < D; ++i) q = simd::fma(z[i], z[i], q);
+        return simd::fma(T(-0.5), q, kLogNorm);
+    }
+
 private:
     static constexpr T kInvBound = T(1) / log_scale_bound; // exact: S is a power of 2
     static constexpr T kLog2Pi = T(1.8378770664093454835606594728112353L);
@@ -315,13 +323,6 @@ private:
         for (std::size_t i = 0; i < D; ++i) out[i] = y[i];
         log_det = ld;
         return Status::ok;
-    }
-
-    // log N(z; 0, I): the squares in one fma chain, coordinates ascending.
-    static T log_normal(const T* z) noexcept {
-        T q(0);
-        for (std::size_t i = 0; i < D; ++i) q = simd::fma(z[i], z[i], q);
-        return simd::fma(T(-0.5), q, kLogNorm);
     }
 
     // The log-determinant of g as a fixed sum: couplings in order, then l.

@@ -19,6 +19,10 @@
 // chases the model and keeps its entropy. Writing "+ H(q)" into the bound the
 // flow minimises makes the flow minimise its entropy: it collapses.
 // H(q) = H(N(0, I)) + E_z[log |det dg/dz|].
+//
+// Flow is an ember::flow::RealNvp<T, D, ...> (flow/real_nvp.hpp): its static
+// forward / log_density / log_normal / sample and its recorded gradients
+// log_density_vjp / forward_vjp are the contract these losses use.
 #pragma once
 
 #include "ember/flow/flow_noise.hpp"
@@ -42,6 +46,33 @@
 #include <type_traits>
 
 namespace ember::train {
+
+namespace detail {
+
+/// One draw through the flow's sample path, shared by the flow sides of FCE
+/// and of the adversarial game: z ~ N(0, I) (D normals from rng), y = g(z),
+/// log_det = log |det dg/dz|, f(y) and grad f(y); then w = weight(f(y),
+/// log_det, z) (the caller accumulates its loss there) and the flow's
+/// gradient of w (f(y) + log_det) is added to grad (forward_vjp).
+/// non_finite_output for a non-finite f(y); the flow's statuses as is.
+template <class Flow, class View, class Weight>
+Status flow_draw_vjp(Flow& flow, const typename Flow::value_type* phi, const View& f, Pcg32& rng,
+                     typename Flow::value_type* grad, Weight&& weight) noexcept {
+    using T = typename Flow::value_type;
+    constexpr std::size_t D = Flow::dim;
+    T z[D], y[D], gy[D];
+    fill_normal(rng, z, D);
+    T ld(0);
+    if (const Status st = Flow::forward(phi, z, y, ld); st != Status::ok) return st;
+    const T fy = f.value_and_grad(y, gy);
+    if (!simd::is_finite(fy)) return Status::non_finite_output;
+    const T w = weight(fy, ld, static_cast<const T*>(z));
+    for (std::size_t i = 0; i < D; ++i) gy[i] *= w;
+    T ld2(0);
+    return flow.forward_vjp(phi, z, gy, w, nullptr, ld2, grad, nullptr);
+}
+
+} // namespace detail
 
 /// The flow side of flow contrastive estimation: the mean NCE loss of the
 /// energy model M = ember::Model<Net, Scalar<T>> (f and c = log Z, bound by
@@ -118,20 +149,14 @@ public:
         }
         const std::size_t noise_rows = B * nu_;
         for (std::size_t j = 0; j < noise_rows; ++j) {
-            T z[input_dim], y[input_dim], gy[input_dim];
-            fill_normal(rng, z, input_dim);
-            T ld(0);
-            if (const Status st = Flow::forward(phi, z, y, ld); st != Status::ok) return st;
-            const T fy = f.value_and_grad(y, gy);
-            if (!simd::is_finite(fy)) return Status::non_finite_output;
-            const T r = fy - shift - (log_normal(z) - ld);
-            total += math::softplus(r);
-            correct += r > T(0) ? 0u : 1u;
             // dL/dr = sigma(r) / B; dr/dphi = grad f(y) . dy/dphi + d log_det / dphi.
-            const T g = -s * math::sigmoid(r);
-            for (std::size_t i = 0; i < input_dim; ++i) gy[i] *= g;
-            T ld2(0);
-            if (const Status st = flow_.forward_vjp(phi, z, gy, g, nullptr, ld2, grad, nullptr);
+            const auto weight = [&](T fy, T ld, const T* z) noexcept {
+                const T r = fy - shift - (Flow::log_normal(z) - ld);
+                total += math::softplus(r);
+                correct += r > T(0) ? 0u : 1u;
+                return -s * math::sigmoid(r);
+            };
+            if (const Status st = detail::flow_draw_vjp(flow_, phi, f, rng, grad, weight);
                 st != Status::ok)
                 return st;
         }
@@ -146,13 +171,6 @@ public:
     T accuracy() const noexcept { return accuracy_; }
 
 private:
-    static T log_normal(const T* z) noexcept {
-        T q(0);
-        for (std::size_t i = 0; i < input_dim; ++i) q = simd::fma(z[i], z[i], q);
-        constexpr T log_norm = T(-0.5) * T(input_dim) * T(1.8378770664093454835606594728112353L);
-        return simd::fma(T(-0.5), q, log_norm);
-    }
-
     Flow flow_{};
     const T* energy_ = nullptr;
     std::uint32_t nu_ = 1;
@@ -247,17 +265,12 @@ public:
         const T s = simd::div(T(1), static_cast<T>(B));
         T total(0), entropy(0);
         for (std::size_t n = 0; n < B; ++n) {
-            T z[input_dim], y[input_dim], gy[input_dim];
-            fill_normal(rng, z, input_dim);
-            T ld(0);
-            if (const Status st = Flow::forward(phi, z, y, ld); st != Status::ok) return st;
-            const T fy = f.value_and_grad(y, gy);
-            if (!simd::is_finite(fy)) return Status::non_finite_output;
-            total += fy;
-            entropy += ld;
-            for (std::size_t i = 0; i < input_dim; ++i) gy[i] *= -s;
-            T ld2(0);
-            if (const Status st = flow_.forward_vjp(phi, z, gy, -s, nullptr, ld2, grad, nullptr);
+            const auto weight = [&](T fy, T ld, const T*) noexcept {
+                total += fy;
+                entropy += ld;
+                return -s;
+            };
+            if (const Status st = detail::flow_draw_vjp(flow_, phi, f, rng, grad, weight);
                 st != Status::ok)
                 return st;
         }

@@ -45,6 +45,27 @@ constexpr double flow_side_macs(std::size_t noise_rows) {
                (3.0 * double(F::macs_per_pass) + double(Net<D>::layout::grad_macs));
 }
 
+// The timed loop of a game: an energy Trainer step, then a flow Trainer
+// step, on one fixed batch; reports data rows per second and the fraction of
+// the FMA peak for `macs_per_step` multiply-adds a step.
+template <class EnergyTrainer, class FlowTrainer>
+void run_game(benchmark::State& state, EnergyTrainer& te, FlowTrainer& tq,
+              ember::Span<const float> batch, double macs_per_step) {
+    std::size_t skipped = 0;
+    ember_bench::fma_peak_gflops<float>();
+    const ember_bench::CpuTimer timer;
+    for (auto _ : state) {
+        skipped += te.step(batch) != ember::Status::ok;
+        skipped += tq.step(batch) != ember::Status::ok;
+    }
+    const double seconds = timer.seconds();
+    const double steps = double(state.iterations());
+    state.SetItemsProcessed(static_cast<std::int64_t>(double(kBatch) * steps));
+    state.counters["examples_per_s"] = seconds > 0 ? double(kBatch) * steps / seconds : 0.0;
+    ember_bench::report_flops<float>(state, 2.0 * macs_per_step * steps, seconds);
+    if (skipped) state.SkipWithError("skipped step");
+}
+
 template <std::size_t D>
 void BM_fce_step(benchmark::State& state) {
     using F = FlowOf<D>;
@@ -71,24 +92,12 @@ void BM_fce_step(benchmark::State& state) {
     if (te.configure(cfg) != ember::Status::ok || tq.configure(cfg) != ember::Status::ok)
         state.SkipWithError("bad config");
     fill_batch<D>(batch);
-    std::size_t skipped = 0;
-    ember_bench::fma_peak_gflops<float>();
-    const ember_bench::CpuTimer timer;
-    for (auto _ : state) {
-        skipped += te.step(ember::Span<const float>(batch)) != ember::Status::ok;
-        skipped += tq.step(ember::Span<const float>(batch)) != ember::Status::ok;
-    }
-    const double seconds = timer.seconds();
-    const double steps = double(state.iterations());
-    state.SetItemsProcessed(static_cast<std::int64_t>(double(kBatch) * steps));
-    state.counters["examples_per_s"] = seconds > 0 ? double(kBatch) * steps / seconds : 0.0;
     // Energy side: NCE (forward + pass 1 of 2 x 128 rows; a log-density of the flow each).
     const double energy_macs =
         2.0 * double(kBatch) *
         (2.0 * double(Net<D>::layout::forward_macs) + double(F::macs_per_pass));
-    ember_bench::report_flops<float>(state, 2.0 * (energy_macs + flow_side_macs<D>(kBatch)) * steps,
-                                     seconds);
-    if (skipped) state.SkipWithError("skipped step");
+    run_game(state, te, tq, ember::Span<const float>(batch),
+             energy_macs + flow_side_macs<D>(kBatch));
     benchmark::DoNotOptimize(q.params[0]);
 }
 
@@ -118,25 +127,13 @@ void BM_adversarial_step(benchmark::State& state) {
         tq.configure(cfg) != ember::Status::ok)
         state.SkipWithError("bad config");
     fill_batch<D>(batch);
-    std::size_t skipped = 0;
-    ember_bench::fma_peak_gflops<float>();
-    const ember_bench::CpuTimer timer;
-    for (auto _ : state) {
-        skipped += te.step(ember::Span<const float>(batch)) != ember::Status::ok;
-        skipped += tq.step(ember::Span<const float>(batch)) != ember::Status::ok;
-    }
-    const double seconds = timer.seconds();
-    const double steps = double(state.iterations());
-    state.SetItemsProcessed(static_cast<std::int64_t>(double(kBatch) * steps));
-    state.counters["examples_per_s"] = seconds > 0 ? double(kBatch) * steps / seconds : 0.0;
     // Energy side: kBatch flow samples, forward + pass 1 of 2 x 128 rows;
     // flow side: kBatch forwards, f and grad_x f, forward_vjps.
     const double energy_macs = double(kBatch) * double(F::macs_per_pass) +
                                2.0 * double(kBatch) * 2.0 * double(Net<D>::layout::forward_macs);
     const double side_macs =
         double(kBatch) * (3.0 * double(F::macs_per_pass) + double(Net<D>::layout::grad_macs));
-    ember_bench::report_flops<float>(state, 2.0 * (energy_macs + side_macs) * steps, seconds);
-    if (skipped) state.SkipWithError("skipped step");
+    run_game(state, te, tq, ember::Span<const float>(batch), energy_macs + side_macs);
     benchmark::DoNotOptimize(q.params[0]);
 }
 

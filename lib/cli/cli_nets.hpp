@@ -335,6 +335,8 @@ std::string score_net(const host::FileModel& padded, const std::vector<float>& r
                       std::size_t dim, std::vector<float>& energies, std::vector<char>& anomalous) {
     using N = Nets<Dpad, H>;
     using Net = typename N::Net;
+    // Through the bytes on purpose: the device's loader (io::load_model) and
+    // detector score here, so `ember score` gives the firmware's numbers.
     std::vector<std::uint8_t> bytes;
     if (host::IoResult r = host::encode_model_file(padded, bytes); !r) return r.error;
     auto net = std::make_unique<Net>();

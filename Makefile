@@ -72,7 +72,8 @@ format:
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
-# Not part of make test (yet): about N minutes on two cores.
+# Not part of make test (yet): 240 s of CPU, about 2 minutes on two idle
+# cores (9 on this shared machine).
 tidy: deps
 	@JOBS=$(JOBS) tools/tidy.sh
 

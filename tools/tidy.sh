@@ -27,9 +27,10 @@ if ! command -v "$tidy" >/dev/null 2>&1; then
     exit 1
 fi
 
+mkdir -p "$build"
 if ! cmake --preset host -B "$build" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON -DEMBER_HEADER_CHECK=ON \
-    >"$build.configure.log" 2>&1; then
-    cat "$build.configure.log" >&2
+    >"$build/configure.log" 2>&1; then
+    cat "$build/configure.log" >&2
     echo "tidy: configuring $build failed" >&2
     exit 1
 fi
@@ -53,11 +54,11 @@ echo "tidy: $("$tidy" --version | sed -n 's/.*LLVM version /clang-tidy /p'), $co
 start=$(date +%s)
 # Each unit: its log, and a .failed marker when clang-tidy exits non-zero
 # (a finding, promoted to an error by WarningsAsErrors, or a compile error).
-export tidy logs root
-xargs -P "$jobs" -n 1 sh -c '
+export tidy logs root build
+tr '\n' '\0' <<<"$units" | xargs -0 -P "$jobs" -n 1 sh -c '
     log=$logs/$(printf %s "${1#"$root"/}" | tr / _).log
-    "$tidy" -p build/tidy --quiet "$1" >"$log" 2>&1 || touch "$log.failed"
-' tidy <<<"$units"
+    "$tidy" -p "$build" --quiet "$1" >"$log" 2>&1 || touch "$log.failed"
+' tidy
 seconds=$(($(date +%s) - start))
 
 failed=$(find "$logs" -name '*.failed' | wc -l)
@@ -70,7 +71,11 @@ if [ -n "$findings" ]; then
     echo "$findings" | sed "s|^$root/||"
     echo
     echo "tidy: findings by check:"
-    echo "$findings" | grep -oE '\[[a-z0-9.-]+' | tr -d '[' | sort | uniq -c | sort -rn
+    echo "$findings" | grep -oE '\[[A-Za-z0-9._-]+' | tr -d '[' | sort | uniq -c | sort -rn
+fi
+if [ "$failed" -gt 0 ]; then
+    echo "tidy: units that failed (logs in $logs/):"
+    find "$logs" -name '*.failed' | sed "s|^$logs/||; s|\.log\.failed$||" | sort
 fi
 echo "tidy: $(grep -c . <<<"$findings") findings, $failed of $count units failed," \
     "in ${seconds}s; full output in $logs/"

@@ -2,7 +2,8 @@
 # make tidy: clang-tidy (checks and reasons in .clang-tidy) over ember's own
 # code, exit 1 on any finding.
 #
-#   tools/tidy.sh            JOBS=2 by default (clang-tidy processes in parallel)
+#   tools/tidy.sh            JOBS=2 by default (clang-tidy processes in parallel),
+#                            CLANG_TIDY=clang-tidy by default
 #
 # The translation units come from the compile database of a host build in
 # build/tidy (configured here, never built):
@@ -13,6 +14,9 @@
 # third-party headers (xsimd, doctest, stb, the standard library) do not.
 # A finding in a header is reported once, however many units include it.
 # Each unit's full output stays in build/tidy/tidy-logs/.
+# Templates are checked as written, and as instantiated only where these units
+# instantiate them (lib/cli: the MLP, NCE, Adam and Trainer); the static
+# analyzer follows header code only from the .cpp files.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -193,6 +193,9 @@ void vibration_window(std::uint64_t seed, std::uint64_t stream, VibrationFault f
     impulses.assign(kTotal, 0.0);
     if (bearing > 0.0) {
         const double period = kFs / (kBearingOrder * speed); // samples
+        // pos is a position in samples moved by random periods, not a count;
+        // IEEE double without contraction takes the same steps on every target.
+        // NOLINTNEXTLINE(clang-analyzer-security.FloatLoopCounter)
         for (double pos = bearing_start * period; pos < static_cast<double>(kTotal);
              pos += period * (1.0 + 0.01 * normal<double>(rng))) {
             const double t = (pos - static_cast<double>(kWarm)) / kFs;

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-    cmake ninja-build make g++ clang-format clang libclang-rt-14-dev
+    cmake ninja-build make g++ clang-format clang-tidy clang libclang-rt-14-dev
     libxsimd-dev doctest-dev libpcg-cpp-dev libbenchmark-dev libstb-dev
     g++-aarch64-linux-gnu g++-arm-linux-gnueabihf
     gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi

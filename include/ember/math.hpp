@@ -216,7 +216,7 @@ inline V exp_nonpos(V x) noexcept {
     V t;
     const V s = exp_parts(max(V(C::exp_lo), x), t);
     const V res = select(x < V(C::exp_lo), V(T(0)), fma(t, s, t));
-    return select(x == x, res, x);
+    return select(x == x, res, x); // NOLINT(misc-redundant-expression): false only for NaN
 }
 
 // e ln2 + log(1+f) - lo for f in about [sqrt(1/2) - 1, sqrt(2) - 1], where lo
@@ -276,7 +276,7 @@ inline V exp(V x) noexcept {
     V res = p * pow2i(kc);
     res = select(k > kc, res * V(T(2)), res);
     res = select(x < V(C::exp_lo), V(T(0)), res);
-    return select(x == x, res, x);
+    return select(x == x, res, x); // NOLINT(misc-redundant-expression): false only for NaN
 }
 
 /// e^x - 1, accurate near 0.
@@ -344,7 +344,7 @@ inline V sigmoid(V z) noexcept {
     const V s = detail::exp_parts(max(V(C::exp_lo), x), t);
     const V e = select(x < V(C::exp_lo), V(T(0)), fma(t, s, t));
     const V res = div(select(z < V(T(0)), e, one), fma(t, s, one + t));
-    return select(z == z, res, z);
+    return select(z == z, res, z); // NOLINT(misc-redundant-expression): false only for NaN
 }
 
 /// Hyperbolic tangent.

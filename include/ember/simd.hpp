@@ -518,8 +518,8 @@ using mask_of_t = typename mask_of<V>::type;
 template <class V>
 inline mask_of_t<V> is_finite(V x) noexcept {
     // x - x is 0 for finite x and NaN otherwise; NaN != NaN.
-    const V d = x - x;
-    return d == d;
+    const V d = x - x; // NOLINT(misc-redundant-expression): the finiteness test
+    return d == d;     // NOLINT(misc-redundant-expression): the NaN test
 }
 
 /// Number of lanes of Pack<T> on this build.

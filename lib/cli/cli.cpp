@@ -41,7 +41,7 @@ std::string train(const std::vector<float>& rows, std::size_t dim, const TrainSe
 
 std::string score(const host::FileModel& m, const std::vector<float>& rows,
                   std::vector<float>& energies, std::vector<char>& anomalous) {
-    if (const std::string why = supported(m); !why.empty()) return why;
+    if (std::string why = supported(m); !why.empty()) return why;
     const std::size_t dim = m.arch.input_dim;
     if (rows.size() % dim != 0) return "the rows do not have the model's input size";
     const std::uint32_t pad = padded_size(dim);

@@ -173,7 +173,7 @@ public:
         const double frac = p.max_steps ? double(p.step) / p.max_steps : 1;
         if (tty_) {
             constexpr int width = 24;
-            const int full = static_cast<int>(frac * width + 0.5);
+            const int full = static_cast<int>(std::lround(frac * width));
             std::string bar(static_cast<std::size_t>(full), '#');
             bar.resize(width, '.');
             std::fprintf(stderr,

@@ -42,8 +42,6 @@ public:
     using value_type = float;
     static constexpr std::size_t dim = 8;
     static constexpr bool prefers_points = es::MlpTarget<Net>::prefers_points;
-    static constexpr std::size_t value_macs = es::MlpTarget<Net>::value_macs;
-    static constexpr std::size_t grad_macs = es::MlpTarget<Net>::grad_macs;
 
     explicit BasedTarget(const Net& net) noexcept : mlp_(net) {}
     void prepare() noexcept { mlp_.prepare(); }

@@ -232,22 +232,36 @@ public:
     void reset() noexcept { vel_.fill(T(0)); }
 
     /// One update of params[N] with grad[N] at learning rate lr;
-    /// invalid_argument (nothing changed) unless lr is finite and >= 0.
+    /// invalid_argument (nothing changed) unless lr is finite and >= 0;
+    /// non_finite_output (nothing changed) if a new parameter or velocity
+    /// would not be finite (a finite but huge lr or gradient overflows).
     Status step(T* params, const T* grad, T lr) noexcept {
         if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
         const fp::Scope fp_scope;
         fp::pin(lr);
+        using simd::all;
         using simd::fma;
         using simd::fnma;
-        detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) {
+        // The same arithmetic twice: a check that every result is finite,
+        // then the stores.
+        bool finite = true;
+        auto update = [&](std::size_t i, auto tag, bool commit) {
             using V = decltype(tag);
             const V p = detail::load_as<V>(params + i);
             const V g = fma(V(cfg_.weight_decay), p, detail::load_as<V>(grad + i));
             const V v = fma(V(cfg_.momentum), detail::load_as<V>(vel_.data() + i), g);
-            detail::store_as(v, vel_.data() + i);
             const V d = cfg_.nesterov ? fma(V(cfg_.momentum), v, g) : v;
-            detail::store_as(fnma(V(lr), d, p), params + i);
-        });
+            const V q = fnma(V(lr), d, p);
+            if (!commit) {
+                finite = finite && all(simd::is_finite(v)) && all(simd::is_finite(q));
+                return;
+            }
+            detail::store_as(v, vel_.data() + i);
+            detail::store_as(q, params + i);
+        };
+        detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) { update(i, tag, false); });
+        if (!finite) return Status::non_finite_output;
+        detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) { update(i, tag, true); });
         return Status::ok;
     }
 
@@ -293,26 +307,32 @@ public:
     }
 
     /// One update of params[N] with grad[N] at learning rate lr;
-    /// invalid_argument (nothing changed) unless lr is finite and >= 0.
+    /// invalid_argument (nothing changed) unless lr is finite and >= 0;
+    /// non_finite_output (nothing changed, the step not counted) if a new
+    /// parameter or moment would not be finite (e.g. lr above about
+    /// max / 10: the bias-corrected step lr / (1 - beta1^t) overflows).
     Status step(T* params, const T* grad, T lr) noexcept {
         if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
         const fp::Scope fp_scope;
         fp::pin(lr);
+        using simd::all;
         using simd::div;
         using simd::fma;
         using simd::fnma;
         using simd::sqrt;
-        ++t_;
-        b1t_ *= cfg_.beta1;
-        b2t_ *= cfg_.beta2;
-        const T step_size = lr / (T(1) - b1t_);
-        const T inv_sqrt_c2 = T(1) / simd::sqrt(T(1) - b2t_);
+        const T b1t = b1t_ * cfg_.beta1;
+        const T b2t = b2t_ * cfg_.beta2;
+        const T step_size = lr / (T(1) - b1t);
+        const T inv_sqrt_c2 = T(1) / simd::sqrt(T(1) - b2t);
         const T b1 = cfg_.beta1, b2 = cfg_.beta2;
         const T omb1 = T(1) - b1, omb2 = T(1) - b2;
         const T wd = cfg_.weight_decay;
         const bool decoupled = cfg_.decoupled_weight_decay;
         const T lr_wd = lr * wd;
-        detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) {
+        // The same arithmetic twice: a check that every result is finite,
+        // then the stores.
+        bool finite = true;
+        auto update = [&](std::size_t i, auto tag, bool commit) {
             using V = decltype(tag);
             V p = detail::load_as<V>(params + i);
             V g = detail::load_as<V>(grad + i);
@@ -325,11 +345,23 @@ public:
             }
             const V m = fma(V(b1), detail::load_as<V>(m_.data() + i), V(omb1) * g);
             const V v = fma(V(b2), detail::load_as<V>(v_.data() + i), (V(omb2) * g) * g);
+            const V denom = fma(sqrt(v), V(inv_sqrt_c2), V(cfg_.eps));
+            const V q = fnma(V(step_size), div(m, denom), p);
+            if (!commit) {
+                finite = finite && all(simd::is_finite(m)) && all(simd::is_finite(v)) &&
+                         all(simd::is_finite(q));
+                return;
+            }
             detail::store_as(m, m_.data() + i);
             detail::store_as(v, v_.data() + i);
-            const V denom = fma(sqrt(v), V(inv_sqrt_c2), V(cfg_.eps));
-            detail::store_as(fnma(V(step_size), div(m, denom), p), params + i);
-        });
+            detail::store_as(q, params + i);
+        };
+        detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) { update(i, tag, false); });
+        if (!finite) return Status::non_finite_output;
+        ++t_;
+        b1t_ = b1t;
+        b2t_ = b2t;
+        detail::for_each_lane<T>(N, [&](std::size_t i, auto tag) { update(i, tag, true); });
         return Status::ok;
     }
 

@@ -25,9 +25,10 @@ struct TrainReport {
     T loss = T(0);          ///< mean loss of the minibatch
     T grad_norm = T(0);     ///< gradient norm before clipping
     T lr = T(0);            ///< learning rate used
-    /// ok; non_finite_output when the loss or gradient was not finite (the
-    /// step was skipped: parameters and optimizer state untouched); or the
-    /// loss's own refusal (e.g. dimension_mismatch), also with no update.
+    /// ok; non_finite_output when the loss or gradient was not finite, or
+    /// the optimizer's update would have been (the step was skipped:
+    /// parameters and optimizer state untouched); or the loss's or the
+    /// optimizer's own refusal (e.g. dimension_mismatch), also with no update.
     Status status = Status::ok;
 };
 
@@ -51,9 +52,11 @@ struct TrainerConfig {
 /// the gradient norm (fixed order), and if the loss or the norm is not
 /// finite skips the update (Status::non_finite_output, parameters and
 /// optimizer state untouched); otherwise it clips (if configured) and calls
-/// the optimizer with the scheduled learning rate. Dataset minibatches walk a
-/// seeded permutation of the points, a fresh one per epoch; a batch that runs
-/// past the end of an epoch continues in the next, so every batch is full.
+/// the optimizer with the scheduled learning rate (an update that would
+/// overflow is refused by the optimizer and skipped the same way). Dataset
+/// minibatches walk a seeded permutation of the points, a fresh one per
+/// epoch; a batch that runs past the end of an epoch continues in the next,
+/// so every batch is full.
 ///
 ///     #include "ember/train.hpp"
 ///
@@ -184,7 +187,8 @@ public:
     const Report& last() const noexcept { return last_; }
     /// Steps taken (applied or skipped) since configure().
     std::uint32_t steps_done() const noexcept { return step_; }
-    /// Steps skipped because of a non-finite loss or gradient.
+    /// Steps skipped: a non-finite loss, gradient or update, or a refusal of
+    /// the loss or the optimizer.
     std::uint32_t skipped() const noexcept { return skipped_; }
     /// The gradient of the last step (after clipping).
     const T* gradient() const noexcept { return grad_.data(); }
@@ -225,18 +229,21 @@ private:
         // finite, so the optimizer state stays finite too.
         if (info.status == Status::ok && !simd::is_finite(sq))
             info.status = Status::non_finite_output;
+        if (info.status == Status::ok) {
+            if (cfg_.clip_norm > T(0))
+                (void)clip_grad_norm(grad_.data(), Model::param_count, info.grad_norm,
+                                     cfg_.clip_norm);
+            // The optimizer refuses an update that would overflow (nothing changed).
+            info.status = opt_->step(model_->data(), grad_.data(), info.lr);
+        }
+        last_ = info;
         if (info.status != Status::ok) {
             ++skipped_;
             ++skipped_in_a_row_;
-            last_ = info;
             return info.status;
         }
         skipped_in_a_row_ = 0;
-        if (cfg_.clip_norm > T(0))
-            (void)clip_grad_norm(grad_.data(), Model::param_count, info.grad_norm, cfg_.clip_norm);
-        info.status = opt_->step(model_->data(), grad_.data(), info.lr);
-        last_ = info;
-        return info.status;
+        return Status::ok;
     }
 
     Model* model_;

@@ -1,6 +1,7 @@
 #include "ember/host/toy2d.hpp"
 
 #include <cstring>
+#include <limits>
 
 namespace ember::host::toy2d {
 
@@ -138,7 +139,7 @@ double log_density(Target t, double x, double y) noexcept {
                std::log(kGaussStd[0] * kGaussStd[1]) - 0.5 * std::log(om);
     }
     }
-    return -INFINITY;
+    return -std::numeric_limits<double>::infinity();
 }
 
 } // namespace ember::host::toy2d

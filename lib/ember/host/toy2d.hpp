@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace ember::host::toy2d {
@@ -68,7 +69,7 @@ std::vector<float> eval_grid(const Net& net, const Grid& g) {
 
 /// log Z = logsumexp(f over the grid) + log(cell area).
 inline double log_partition(const std::vector<float>& fgrid, const Grid& g) {
-    double m = -INFINITY;
+    double m = -std::numeric_limits<double>::infinity();
     for (float v : fgrid) m = std::fmax(m, static_cast<double>(v));
     double s = 0.0;
     for (float v : fgrid) s += std::exp(static_cast<double>(v) - m);

@@ -256,7 +256,10 @@ int main(int argc, char** argv) {
         for (int y = 0; y < big.height; ++y)
             for (int x = 0; x < big.width; ++x) {
                 const std::uint8_t* src =
-                    img.pixels.data() + (static_cast<std::size_t>(y / k) * img.width + x / k) * 3u;
+                    img.pixels.data() +
+                    (static_cast<std::size_t>(y / k) * static_cast<std::size_t>(img.width) +
+                     static_cast<std::size_t>(x / k)) *
+                        3u;
                 std::uint8_t* dst = big.at(x, y);
                 dst[0] = src[0];
                 dst[1] = src[1];
@@ -265,7 +268,7 @@ int main(int argc, char** argv) {
         return big;
     };
     double dmax = 0.0;
-    for (float d : density) dmax = d > dmax ? d : dmax;
+    for (float d : density) dmax = static_cast<double>(d) > dmax ? static_cast<double>(d) : dmax;
     const ember::host::RgbImage picture = ember::host::hconcat({
         upscale(ember::host::render_grid(hd.data(), bins, bins, 0.0, maxof(hd)), 5),
         ember::host::render_grid(density.data(), grid.n, grid.n, 0.0, dmax),

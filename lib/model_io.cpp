@@ -204,7 +204,7 @@ double value_of(std::uint64_t b, bool is_float) {
         const auto u = static_cast<std::uint32_t>(b);
         float f;
         std::memcpy(&f, &u, sizeof f);
-        return f;
+        return static_cast<double>(f);
     }
     double d;
     std::memcpy(&d, &b, sizeof d);
@@ -287,7 +287,8 @@ IoResult encode_model_file(const FileModel& m, std::vector<std::uint8_t>& out) {
         b[at + 1] = static_cast<std::uint8_t>((x >> 8) & 0xFFu);
     };
     auto put32 = [&](std::size_t at, std::uint64_t x) {
-        for (int k = 0; k < 4; ++k) b[at + k] = static_cast<std::uint8_t>((x >> (8 * k)) & 0xFFu);
+        for (std::size_t k = 0; k < 4; ++k)
+            b[at + k] = static_cast<std::uint8_t>((x >> (8 * k)) & 0xFFu);
     };
     for (std::size_t k = 0; k < 4; ++k) b[k] = io::model_file_magic[k];
     const std::uint16_t flags = static_cast<std::uint16_t>(

@@ -97,7 +97,7 @@ TEST_CASE("detect: standardizer fits mean and scale, floors a constant feature")
     CHECK(st.scale()[2] == doctest::Approx(0.1).epsilon(0.1));
     // The constant feature gets floor_rel * mean std.
     const float mean_sd = (st.scale()[0] + st.scale()[2]) / 3.0f;
-    CHECK(st.scale()[1] == doctest::Approx(1e-3 * mean_sd).epsilon(1e-5));
+    CHECK(st.scale()[1] == doctest::Approx(1e-3 * static_cast<double>(mean_sd)).epsilon(1e-5));
     double ls = 0;
     for (int i = 0; i < 3; ++i) ls += std::log(static_cast<double>(st.scale()[i]));
     CHECK(st.log_scale_sum() == doctest::Approx(ls).epsilon(1e-6));
@@ -323,8 +323,10 @@ TEST_CASE("detect: calibrated at 1 %, fresh normal data alarms at 1 % +- 0.5 poi
     constexpr std::size_t n_train = 5000, n_cal = 5000, n_fresh = 20000;
     draw_rows(rng, g_buf, n_train);
     REQUIRE(det.fit_standardizer({g_buf, 2 * n_train}) == Status::ok);
-    CHECK(det.standardizer().mean()[0] == doctest::Approx(kMean[0]).epsilon(0.03));
-    CHECK(det.standardizer().scale()[1] == doctest::Approx(kScale[1]).epsilon(0.03));
+    CHECK(det.standardizer().mean()[0] ==
+          doctest::Approx(static_cast<double>(kMean[0])).epsilon(0.03));
+    CHECK(det.standardizer().scale()[1] ==
+          doctest::Approx(static_cast<double>(kScale[1])).epsilon(0.03));
 
     draw_rows(rng, g_buf, n_cal); // held out
     float* scratch = g_buf + 2 * n_cal;
@@ -382,7 +384,7 @@ TEST_CASE("detect: calibrated at 1 %, fresh normal data alarms at 1 % +- 0.5 poi
     CHECK(det.threshold() == batch_threshold);
     REQUIRE(det.apply_recalibration(2000) == Status::ok);
     MESSAGE("streaming threshold " << det.threshold() << ", batch " << batch_threshold);
-    CHECK(det.threshold() == doctest::Approx(batch_threshold).epsilon(0.02));
+    CHECK(det.threshold() == doctest::Approx(static_cast<double>(batch_threshold)).epsilon(0.02));
     CHECK(det.threshold() == doctest::Approx(true_threshold).epsilon(0.03));
 
     // Run-time threshold.
@@ -491,7 +493,8 @@ TEST_CASE("detect: log p(x) is the Gaussian log-density with the standardisation
         // Closed form of N(x; m, diag(s^2)) in double.
         double q = 0, ls = 0;
         for (int i = 0; i < 2; ++i) {
-            const double z = (static_cast<double>(x[i]) - m[i]) / s[i];
+            const double z =
+                (static_cast<double>(x[i]) - static_cast<double>(m[i])) / static_cast<double>(s[i]);
             q += z * z;
             ls += std::log(static_cast<double>(s[i]));
         }
@@ -560,7 +563,8 @@ TEST_CASE("detect: a Gaussian base adds |A z|^2 / 2 to the energy, in a fixed or
         const float want = std::fma(0.5f, q, -0.0f);
         CHECK(bits_of(e) == bits_of(want));
         // log N(x; 0, Sigma) in double: Sigma^-1 = A^T A.
-        const double a0 = x[0], a1 = -0.75 * x[0] + 1.25 * x[1];
+        const double a0 = static_cast<double>(x[0]),
+                     a1 = -0.75 * static_cast<double>(x[0]) + 1.25 * static_cast<double>(x[1]);
         const double ref = -0.5 * (a0 * a0 + a1 * a1) + log_det_a - kLog2Pi;
         REQUIRE(det.log_density(x, lp) == Status::ok);
         CHECK(static_cast<double>(lp) == doctest::Approx(ref).epsilon(1e-5).scale(1.0));

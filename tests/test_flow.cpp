@@ -418,7 +418,7 @@ struct Moments2 {
 Moments2 moments(const float* x, std::size_t n) {
     Moments2 m;
     for (std::size_t i = 0; i < n; ++i)
-        for (int r = 0; r < 2; ++r) m.mean[r] += double(x[2 * i + r]) / double(n);
+        for (std::size_t r = 0; r < 2; ++r) m.mean[r] += double(x[2 * i + r]) / double(n);
     for (std::size_t i = 0; i < n; ++i) {
         const double a = double(x[2 * i]) - m.mean[0], b = double(x[2 * i + 1]) - m.mean[1];
         m.cov[0] += a * a / double(n);

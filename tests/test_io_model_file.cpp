@@ -99,7 +99,7 @@ void check_refused(Bytes in, Status want) {
 // Rewrites the CRC of a file of `size` bytes after a deliberate edit.
 void reseal(std::uint8_t* b, std::size_t size) {
     const std::uint32_t c = io::crc32(Bytes(b, size - 4));
-    for (int k = 0; k < 4; ++k) b[size - 4 + k] = static_cast<std::uint8_t>(c >> (8 * k));
+    for (std::size_t k = 0; k < 4; ++k) b[size - 4 + k] = static_cast<std::uint8_t>(c >> (8 * k));
 }
 
 template <class T>
@@ -150,7 +150,8 @@ void round_trip_all_flags() {
         CHECK(m == n);
         CHECK(std::memcmp(buf, again, n) == 0);
         typename Net::value_type x[Net::input_dim];
-        for (std::size_t d = 0; d < Net::input_dim; ++d) x[d] = typename Net::value_type(0.3) * d;
+        for (std::size_t d = 0; d < Net::input_dim; ++d)
+            x[d] = typename Net::value_type(0.3) * static_cast<typename Net::value_type>(d);
         CHECK(same_bits(net.value(x), back.value(x)));
     }
 }

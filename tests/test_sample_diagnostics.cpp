@@ -86,7 +86,8 @@ TEST_CASE("Diagnostics: ring buffer, counts and energy mean") {
         double e = 0;
         for (std::size_t c = 0; c < 6; ++c) e -= double(s.f[c]);
         energy += e / 6.0;
-        for (std::size_t c = 0; c < 6; ++c) last[(t % 16) * 6 + c] = s.position(c, 1);
+        for (std::size_t c = 0; c < 6; ++c)
+            last[static_cast<std::size_t>(t % 16) * 6 + c] = s.position(c, 1);
     }
     CHECK(diag.steps() == 40);
     CHECK(diag.window_rows() == 16);

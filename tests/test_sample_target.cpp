@@ -42,10 +42,12 @@ void check_mlp_target() {
             for (std::size_t d = 0; d < D; ++d) xs[d] = lanes[d * W + k];
             const T fs = target.value_and_grad(xs, gs);
             const T fn = net.value_and_grad(xs, gn);
-            bad += !same_bits(fs, fn) + !same_bits(f.get(k), fn) + !same_bits(f2.get(k), fn);
+            bad += static_cast<std::size_t>(!same_bits(fs, fn) + !same_bits(f.get(k), fn) +
+                                            !same_bits(f2.get(k), fn));
             bad += !same_bits(target.value(xs), fn);
             for (std::size_t d = 0; d < D; ++d)
-                bad += !same_bits(gs[d], gn[d]) + !same_bits(g[d].get(k), gn[d]);
+                bad += static_cast<std::size_t>(!same_bits(gs[d], gn[d]) +
+                                                !same_bits(g[d].get(k), gn[d]));
         }
     }
     CHECK(bad == 0);
@@ -142,7 +144,9 @@ TEST_CASE("FunctionTarget: one functor for scalars and packs") {
     // Central differences in the functor's own arithmetic.
     const float h = 1e-2f;
     const float xp[2] = {x[0] + h, x[1]}, xm[2] = {x[0] - h, x[1]};
-    CHECK(g[0] == doctest::Approx((target.value(xp) - target.value(xm)) / (2 * h)).epsilon(1e-2));
+    CHECK(g[0] ==
+          doctest::Approx(static_cast<double>((target.value(xp) - target.value(xm)) / (2 * h)))
+              .epsilon(1e-2));
     P xv[2] = {P(x[0]), P(x[1])}, gv[2];
     const P fv = target.value_and_grad(xv, gv);
     for (std::size_t k = 0; k < P::width; ++k) {

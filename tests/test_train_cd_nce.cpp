@@ -45,10 +45,10 @@ Moments moments_of(const float* x, std::size_t n) {
     Moments m{};
     double S[2][2] = {{0, 0}, {0, 0}};
     for (std::size_t i = 0; i < n; ++i)
-        for (int r = 0; r < 2; ++r) m.mean[r] += dbl(x[2 * i + r]) / double(n);
+        for (std::size_t r = 0; r < 2; ++r) m.mean[r] += dbl(x[2 * i + r]) / double(n);
     for (std::size_t i = 0; i < n; ++i)
-        for (int r = 0; r < 2; ++r)
-            for (int c = 0; c < 2; ++c)
+        for (std::size_t r = 0; r < 2; ++r)
+            for (std::size_t c = 0; c < 2; ++c)
                 S[r][c] +=
                     (dbl(x[2 * i + r]) - m.mean[r]) * (dbl(x[2 * i + c]) - m.mean[c]) / double(n);
     const double det = S[0][0] * S[1][1] - S[0][1] * S[1][0];

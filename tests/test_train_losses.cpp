@@ -195,7 +195,7 @@ TEST_CASE("train: the DSM and SSM losses match their one-point definitions") {
                 } else {
                     eps[d] = ember::normal<double>(rep);
                 }
-            for (int d = 0; d < 3; ++d) xt[d] = data.x[n * 3 + d] + 0.4 * eps[d];
+            for (std::size_t d = 0; d < 3; ++d) xt[d] = data.x[n * 3 + d] + 0.4 * eps[d];
             (void)net.value_and_grad(xt, g);
             for (int d = 0; d < 3; ++d) want += 0.5 * (0.4 * g[d] + eps[d]) * (0.4 * g[d] + eps[d]);
         }

@@ -243,7 +243,7 @@ TEST_CASE("train: ParameterAverage is the bias-corrected exponential moving aver
     avg.reset();
     for (int i = 0; i < 19; ++i) p[i] = 3.25f;
     avg.update(p);
-    for (int i = 0; i < 19; ++i) CHECK(avg.averaged()[i] == doctest::Approx(3.25f));
+    for (int i = 0; i < 19; ++i) CHECK(avg.averaged()[i] == doctest::Approx(3.25));
 }
 
 } // namespace ember_test_train_optim

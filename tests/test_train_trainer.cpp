@@ -42,10 +42,10 @@ TEST_CASE("train: exact SM on a Gaussian model recovers the sample mean and prec
     }
     double mean[2] = {0, 0}, S[2][2] = {{0, 0}, {0, 0}};
     for (std::size_t n = 0; n < kN; ++n)
-        for (int r = 0; r < 2; ++r) mean[r] += d(data[2 * n + r]) / double(kN);
+        for (std::size_t r = 0; r < 2; ++r) mean[r] += d(data[2 * n + r]) / double(kN);
     for (std::size_t n = 0; n < kN; ++n)
-        for (int r = 0; r < 2; ++r)
-            for (int c = 0; c < 2; ++c)
+        for (std::size_t r = 0; r < 2; ++r)
+            for (std::size_t c = 0; c < 2; ++c)
                 S[r][c] +=
                     (d(data[2 * n + r]) - mean[r]) * (d(data[2 * n + c]) - mean[c]) / double(kN);
     const double det = S[0][0] * S[1][1] - S[0][1] * S[1][0];

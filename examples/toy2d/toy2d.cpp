@@ -437,8 +437,8 @@ RunResult run_flow_game(const Options& o, unsigned long long seed) {
             }
         }
         r.skipped = te.skipped() + tq.skipped();
-        r.final_accuracy = nce.accuracy();
-        r.final_value = -te.last().loss;
+        r.final_accuracy = static_cast<double>(nce.accuracy());
+        r.final_value = static_cast<double>(-te.last().loss);
         r.learned_log_z = static_cast<double>(m.block<1>()[0]);
         r.has_learned_log_z = true;
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

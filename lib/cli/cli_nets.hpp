@@ -38,6 +38,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -157,7 +158,8 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
         const std::uint32_t j = uniform_index(split_rng, static_cast<std::uint32_t>(i));
         std::swap(order[i - 1], order[j]);
     }
-    std::size_t n_val = static_cast<std::size_t>(std::lround(s.validation * double(n)));
+    std::size_t n_val =
+        static_cast<std::size_t>(std::lround(static_cast<double>(s.validation) * double(n)));
     if (n_val < 5) n_val = 5;
     if (n - n_val < 5) return "too few rows to hold out a validation part";
     const std::size_t n_train = n - n_val;
@@ -199,13 +201,14 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
     {
         std::vector<double> cov(dim * dim, 0.0), mu(dim, 0.0);
         for (std::size_t r = 0; r < n_train; ++r)
-            for (std::size_t d = 0; d < dim; ++d) mu[d] += z_train[r * Dpad + d];
+            for (std::size_t d = 0; d < dim; ++d)
+                mu[d] += static_cast<double>(z_train[r * Dpad + d]);
         for (double& m : mu) m /= double(n_train);
         for (std::size_t r = 0; r < n_train; ++r)
             for (std::size_t i = 0; i < dim; ++i)
                 for (std::size_t j = 0; j < dim; ++j)
-                    cov[i * dim + j] +=
-                        (z_train[r * Dpad + i] - mu[i]) * (z_train[r * Dpad + j] - mu[j]);
+                    cov[i * dim + j] += (static_cast<double>(z_train[r * Dpad + i]) - mu[i]) *
+                                        (static_cast<double>(z_train[r * Dpad + j]) - mu[j]);
         const double k = double(s.noise_scale) * double(s.noise_scale);
         for (std::size_t i = 0; i < dim; ++i)
             for (std::size_t j = 0; j < dim; ++j)
@@ -238,8 +241,8 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
         Pcg32 rng(s.seed, 12); // the same noise at every evaluation
         float l = 0;
         const Status e = st->loss.loss_and_grad(model.data(), val_points, rng, st->grad.data(), l);
-        loss = l;
-        val_accuracy = st->loss.accuracy();
+        loss = static_cast<double>(l);
+        val_accuracy = static_cast<double>(st->loss.accuracy());
         return e;
     };
 
@@ -269,7 +272,7 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
         const Status ve = validate(v);
         p.step = step;
         p.loss = loss_count ? loss_sum / loss_count : 0.0;
-        p.val_loss = ve == Status::ok ? v : INFINITY;
+        p.val_loss = ve == Status::ok ? v : std::numeric_limits<double>::infinity();
         p.improved = ve == Status::ok && v < best - 1e-4 * std::fabs(best);
         if (p.improved) {
             best = v;
@@ -306,18 +309,19 @@ std::string train_net(const std::vector<float>& rows, std::size_t dim, const Tra
     m.arch.hidden[0] = m.arch.hidden[1] = H;
     m.arch.param_count = Net::param_count;
     for (std::size_t i = 0; i < Net::param_count; ++i)
-        m.params.push_back(st->best.template block<0>()[i]);
+        m.params.push_back(static_cast<double>(st->best.template block<0>()[i]));
     for (std::size_t d = 0; d < Dpad; ++d) {
-        m.mean.push_back(det.standardizer().mean()[d]);
-        m.scale.push_back(det.standardizer().scale()[d]);
+        m.mean.push_back(static_cast<double>(det.standardizer().mean()[d]));
+        m.scale.push_back(static_cast<double>(det.standardizer().scale()[d]));
     }
     // log p(z) = f - c + log q(z) = -energy - (c - log det A + dim/2 log 2 pi).
     m.has_log_z = true;
-    m.log_z = static_cast<float>(double(st->best.template block<1>()[0]) - log_det_a +
-                                 0.5 * double(dim) * std::log(2.0 * 3.14159265358979323846));
-    for (float a : base) m.base.push_back(a);
+    m.log_z = static_cast<double>(
+        static_cast<float>(double(st->best.template block<1>()[0]) - log_det_a +
+                           0.5 * double(dim) * std::log(2.0 * 3.14159265358979323846)));
+    for (float a : base) m.base.push_back(static_cast<double>(a));
     m.has_threshold = true;
-    m.threshold = det.threshold();
+    m.threshold = static_cast<double>(det.threshold());
     if (host::IoResult r = host::resize_input(m, static_cast<std::uint32_t>(dim)); !r)
         return r.error;
     out.steps = step;

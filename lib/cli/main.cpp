@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -309,8 +310,8 @@ int cmd_train(int argc, char** argv) {
         std::fprintf(stderr,
                      "ember: %zu training rows, %zu held out; threshold %.6g (%.3g %% of held-out "
                      "rows above it); log Z %.6g\n",
-                     r.train_rows, r.val_rows, r.model.threshold, 100.0 * s.false_alarm_rate,
-                     r.model.log_z);
+                     r.train_rows, r.val_rows, r.model.threshold,
+                     100.0 * static_cast<double>(s.false_alarm_rate), r.model.log_z);
         std::fprintf(stderr, "ember: wrote %s (%zu bytes)%s%s\n", out.c_str(), bytes.size(),
                      a.has("--header") ? " and " : "", a.get("--header").c_str());
     }
@@ -375,9 +376,10 @@ int cmd_score(int argc, char** argv) {
                              m.threshold, flagged_pos, pos, flagged - flagged_pos,
                              t.labels.size() - pos);
             if (a.has("--plot")) {
-                if (!host::write_score_report_png(a.get("--plot"), sc, t.labels,
-                                                  m.has_threshold ? m.threshold : NAN,
-                                                  "ember score " + data))
+                if (!host::write_score_report_png(
+                        a.get("--plot"), sc, t.labels,
+                        m.has_threshold ? m.threshold : std::numeric_limits<double>::quiet_NaN(),
+                        "ember score " + data))
                     fail("cannot write the picture '" + a.get("--plot") + "'");
                 std::fprintf(stderr, "ember: wrote %s\n", a.get("--plot").c_str());
             }

@@ -48,10 +48,10 @@ struct Points {
 template <class T>
 double ulp_error(T got, LD ref) {
     if (std::isnan(ref)) return std::isnan(got) ? 0.0 : 1e30;
-    if (std::isinf(ref)) return got == ref ? 0.0 : 1e30;
+    if (std::isinf(ref)) return static_cast<LD>(got) == ref ? 0.0 : 1e30;
     if (!std::isfinite(got)) return 1e30;
     // Documented flush: results below the smallest normal may be 0.
-    if (got == 0 && std::fabs(ref) < std::numeric_limits<T>::min()) return 0.0;
+    if (got == 0 && std::fabs(ref) < static_cast<LD>(std::numeric_limits<T>::min())) return 0.0;
     int e = ref == 0 ? std::numeric_limits<T>::min_exponent - 1 : std::ilogb(ref);
     if (e < std::numeric_limits<T>::min_exponent - 1) e = std::numeric_limits<T>::min_exponent - 1;
     const LD ulp = std::ldexp(1.0L, e - (std::numeric_limits<T>::digits - 1));
@@ -77,7 +77,7 @@ Worst sweep(F f, R ref, LD lo, LD hi, int n = samples) {
     for (int i = 0; i < 2 * n; ++i) {
         const LD t = i < n ? static_cast<LD>(i) / (n - 1) : pts.uniform();
         const T x = static_cast<T>(lo + (hi - lo) * t);
-        w.add(ulp_error<T>(f(x), ref(static_cast<LD>(x))), x);
+        w.add(ulp_error<T>(f(x), ref(static_cast<LD>(x))), static_cast<LD>(x));
     }
     return w;
 }
@@ -90,7 +90,7 @@ Worst sweep_log(F f, R ref, int emin, int emax, LD sign = 1, LD offset = 0, int 
     for (int i = 0; i < n; ++i) {
         const LD e = emin + (emax - emin) * pts.uniform();
         const T x = static_cast<T>(offset + sign * std::exp2(e));
-        w.add(ulp_error<T>(f(x), ref(static_cast<LD>(x))), x);
+        w.add(ulp_error<T>(f(x), ref(static_cast<LD>(x))), static_cast<LD>(x));
     }
     return w;
 }

@@ -25,6 +25,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -113,7 +114,7 @@ Scores score(toy::Target target, const toy::Grid& grid, FGrid&& f_grid,
     // log Z on the grid, as toy::log_partition (in double).
     const std::size_t cells = static_cast<std::size_t>(grid.n) * static_cast<std::size_t>(grid.n);
     std::vector<double> fg(cells);
-    double top = -INFINITY;
+    double top = -std::numeric_limits<double>::infinity();
     for (int r = 0; r < grid.n; ++r)
         for (int c = 0; c < grid.n; ++c) {
             const std::size_t k = static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.n) +

@@ -96,8 +96,8 @@ public:
 
     /// A target bound to no parameters (rebind before use).
     MlpTarget() noexcept = default;
-    /// Samples from `net`'s parameters (an Mlp or MlpView; kept by pointer).
-    explicit MlpTarget(const Net& net) noexcept { rebind(net.data()); }
+    /// Samples from `network`'s parameters (an Mlp or MlpView; kept by pointer).
+    explicit MlpTarget(const Net& network) noexcept { rebind(network.data()); }
     /// Samples from the network with parameters `params` (param_count
     /// values, e.g. constant data in flash; they must outlive the target).
     explicit MlpTarget(const value_type* params) noexcept { rebind(params); }

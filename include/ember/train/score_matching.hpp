@@ -160,7 +160,7 @@ public:
         const fp::Scope fp_scope;
         constexpr std::size_t G = Engine::points;
         const T s = T(1) / static_cast<T>(batch.count);
-        const T half(0.5f);
+        const T half(T(0.5));
         T total(0);
         rev_.prepare(params);
         const PassWeights<T> w{params, rev_.data()};
@@ -230,7 +230,7 @@ public:
         const T s = T(1) / static_cast<T>(batch.count);
         const T sm = s * (T(1) / static_cast<T>(M));
         const T inv_m = T(1) / static_cast<T>(M);
-        const T half(0.5f);
+        const T half(T(0.5));
         T total(0);
         rev_.prepare(params);
         const PassWeights<T> w{params, rev_.data()};
@@ -303,7 +303,7 @@ public:
         const T s = T(1) / static_cast<T>(batch.count);
         const T sm = s * (T(1) / static_cast<T>(M));
         const T inv_m = T(1) / static_cast<T>(M);
-        const T half(0.5f);
+        const T half(T(0.5));
         T total(0);
         rev_.prepare(params);
         const PassWeights<T> w{params, rev_.data()};
@@ -395,7 +395,7 @@ public:
         const fp::Scope fp_scope;
         constexpr std::size_t G = Engine::points;
         const T s = T(1) / static_cast<T>(batch.count);
-        const T half(0.5f);
+        const T half(T(0.5));
         T total(0);
         rev_.prepare(params);
         const PassWeights<T> w{params, rev_.data()};

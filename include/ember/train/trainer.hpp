@@ -101,8 +101,10 @@ public:
 
     /// Binds the model, the loss and the optimizer (all caller-owned), with
     /// the default settings (configure() changes them).
-    Trainer(Model& model, Loss& loss, Optimizer& opt) noexcept
-        : model_(&model), loss_(&loss), opt_(&opt) {
+    // (Parameter names unlike the README's globals `net`, `loss`, `opt`:
+    // GCC's -Wshadow would flag them in the user's translation unit.)
+    Trainer(Model& model, Loss& loss_fn, Optimizer& optimizer) noexcept
+        : model_(&model), loss_(&loss_fn), opt_(&optimizer) {
         restart();
     }
 

@@ -233,7 +233,7 @@ public:
 
     /// One update of params[N] with grad[N] at learning rate lr;
     /// invalid_argument (nothing changed) unless lr is finite and >= 0;
-    /// non_finite_output (nothing changed) if a new parameter or velocity
+    /// non_finite_output (nothing changed) if an updated parameter or velocity
     /// would not be finite (a finite but huge lr or gradient overflows).
     Status step(T* params, const T* grad, T lr) noexcept {
         if (!detail::finite_nonneg(lr)) return Status::invalid_argument;
@@ -308,7 +308,7 @@ public:
 
     /// One update of params[N] with grad[N] at learning rate lr;
     /// invalid_argument (nothing changed) unless lr is finite and >= 0;
-    /// non_finite_output (nothing changed, the step not counted) if a new
+    /// non_finite_output (nothing changed, the step not counted) if an updated
     /// parameter or moment would not be finite (e.g. lr above about
     /// max / 10: the bias-corrected step lr / (1 - beta1^t) overflows).
     Status step(T* params, const T* grad, T lr) noexcept {

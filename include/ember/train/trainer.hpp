@@ -228,7 +228,8 @@ private:
         info.grad_norm = simd::sqrt(sq);
         ++step_;
         // A finite sum of squares means every component and its square are
-        // finite, so the optimizer state stays finite too.
+        // finite (the optimizer's moments stay finite); the parameters the
+        // optimizer guards itself (it refuses an update that would overflow).
         if (info.status == Status::ok && !simd::is_finite(sq))
             info.status = Status::non_finite_output;
         if (info.status == Status::ok) {
